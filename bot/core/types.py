@@ -1,0 +1,60 @@
+"""Plain values between channels and the core: what came in, what goes out. No `telegram` here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # photo | document
+    file_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: a text, a command, a button press or another kind of message."""
+
+    user_id: int
+    chat_id: int
+    text: str = ""
+    command: str | None = None  # without the slash, lower case
+    args: tuple[str, ...] = ()
+    button: str | None = None  # callback data of a pressed button
+    kind: str = "text"  # text | command | button | photo | sticker | voice | location | contact | other
+    lang_hint: str | None = None  # the client's language, for a user we do not know yet
+    attachments: tuple[Attachment, ...] = ()
+    forwarded: bool = False
+    reply_to: int | None = None  # the message id this message replies to
+    reply_to_text: str = ""  # the text of the message replied to (for /check as a reply)
+    message_id: int | None = None
+    update_id: int | None = None
+    name: str = ""  # the user's display name
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to show: text, optional rows of buttons and an optional photo."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    photo: str | None = None
+    ref: str | None = None  # what this message stands for (e.g. `request:12`), for replies to it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    replies: tuple[Reply, ...] = ()
+    state: str | None = None  # the conversation state after this step, for the channel's handler
+    notes: tuple[str, ...] = field(default=())  # what happened, for the console and logs
+
+    @staticmethod
+    def text(text: str, *buttons: tuple[Button, ...]) -> Outcome:
+        return Outcome((Reply(text, tuple(buttons)),))

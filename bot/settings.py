@@ -1,0 +1,233 @@
+"""config.yaml read once into frozen, typed settings; `CUNJING_<SECTION>__<KEY>` overrides any setting."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "CUNJING_"
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    default_lang: str = "zh"
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        _one_of("default_lang", self.default_lang, ("zh", "en"))
+        _one_of("log_level", self.log_level.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+@dataclass(frozen=True)
+class FaqSettings:
+    dir: Path = PROJECT_ROOT / "faq"
+    catalogue: Path | None = None
+
+
+@dataclass(frozen=True)
+class MatcherSettings:
+    threshold: float = 0.5
+    suggestions: int = 3
+    max_chars: int = 2000
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = ""
+    path: Path = PROJECT_ROOT / "var" / "cunjing.sqlite3"
+    echo: bool = False
+
+    @property
+    def effective_url(self) -> str:
+        """The SQLAlchemy URL: `url` when set, else the embedded SQLite file."""
+        return self.url or f"sqlite:///{self.path}"
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = field(default="", repr=False)
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    bot_username: str = "CunjingBot"
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    admins: tuple[int, ...] = ()
+    per_chat_interval: float = 1.0
+    overall_per_second: float = 30.0
+    max_send_attempts: int = 8
+    poll_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        _one_of("mode", self.mode, ("polling", "webhook"))
+        if self.mode == "webhook" and not self.webhook_url:
+            raise ValueError("webhook_url is needed in webhook mode")
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    accept_within_minutes: float = 120.0
+    dispatch_interval_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    rate: int = 160
+    volume: float = 1.0
+    voice_zh: str = "cmn"
+    voice_en: str = "en"
+    cache_dir: Path = PROJECT_ROOT / "var" / "speech-cache"
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    interval_seconds: float = 300.0
+    quiet_hours: tuple[str, ...] = ("22:00", "07:00")
+    languages: tuple[str, ...] = ("zh", "en")
+    alert_days: float = 7.0
+    idle_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    app: AppSettings = AppSettings()
+    faq: FaqSettings = FaqSettings()
+    matcher: MatcherSettings = MatcherSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    routing: RoutingSettings = RoutingSettings()
+    voice: VoiceSettings = VoiceSettings()
+    kiosk: KioskSettings = KioskSettings()
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """`CUNJING_CONFIG` when set, else `config.yaml` at the project root."""
+    env = os.environ if env is None else env
+    return Path(env["CUNJING_CONFIG"]) if env.get("CUNJING_CONFIG") else PROJECT_ROOT / "config.yaml"
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file, apply environment overrides, check every value's type."""
+    env = os.environ if env is None else env
+    path = path or config_path(env)
+    raw = _read_yaml(path)
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX) and "__" in name:
+            section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+            raw.setdefault(section, {})
+            if not isinstance(raw[section], dict):
+                raise SettingsError(f"{section}: expected a section of settings")
+            raw[section][key] = _parse_env_value(value)
+    raw.setdefault("telegram", {})
+    if isinstance(raw["telegram"], dict):
+        if "token" in raw["telegram"]:
+            raise SettingsError("telegram.token: the token comes from TELEGRAM_BOT_TOKEN only, never a file")
+        raw["telegram"]["token"] = env.get("TELEGRAM_BOT_TOKEN", "")
+    return _build(Settings, raw, "", path.parent)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: configuration file not found") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected sections of settings at the top level")
+    return data
+
+
+def _parse_env_value(value: str) -> Any:
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def _build(cls: type, raw: Any, prefix: str, base: Path) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{prefix.rstrip('.')}: expected a section of settings")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in known:
+            raise SettingsError(f"{prefix}{key}: unknown setting")
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in raw:
+            continue
+        name = f"{prefix}{f.name}"
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            values[f.name] = _build(typing.cast(type, hint), raw[f.name] or {}, f"{name}.", base)
+        else:
+            values[f.name] = _coerce(hint, raw[f.name], name, base)
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{prefix.rstrip('.')}: {exc}") from None
+
+
+def _coerce(hint: Any, value: Any, name: str, base: Path) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(inner[0], value, name, base)
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list | tuple):
+            raise SettingsError(f"{name}: expected a list, got {value!r}")
+        return tuple(_coerce(args[0], v, f"{name}[{i}]", base) for i, v in enumerate(value))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise SettingsError(f"{name}: expected true or false, got {value!r}")
+    if hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{name}: expected a number, got {value!r}")
+        if hint is int and isinstance(value, float) and not value.is_integer():
+            raise SettingsError(f"{name}: expected a whole number, got {value!r}")
+        if value < 0:
+            raise SettingsError(f"{name}: must not be negative, got {value!r}")
+        return hint(value)
+    if hint is Path:
+        if not isinstance(value, str) or not value:
+            raise SettingsError(f"{name}: expected a path, got {value!r}")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (base / path).resolve()
+    if hint is str:
+        if value is None:
+            return ""
+        if not isinstance(value, str | int | float):
+            raise SettingsError(f"{name}: expected text, got {value!r}")
+        return str(value)
+    raise SettingsError(f"{name}: unsupported setting type {hint!r}")

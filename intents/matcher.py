@@ -1,0 +1,269 @@
+"""The intent matcher: strategies score intents, one place decides.
+
+Each strategy returns a score in 0..1 per intent for a query. The matcher adds them with
+weights into one confidence and decides: above the threshold, the best intent answers;
+below it, or when the nearest thing is an out-of-scope question, it falls back with the
+top suggestions. It never raises: any string gets a `Match`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+
+from intents import tokens
+from intents.faq import Faq
+from intents.normalise import Normaliser
+
+log = logging.getLogger(__name__)
+
+NONE = "_none"  # the pseudo-intent of out-of-scope questions
+Scores = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Match:
+    intent: str | None
+    score: float
+    suggestions: tuple[str, ...]
+    candidates: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def fallback(self) -> bool:
+        return self.intent is None
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # normalised
+    features: tuple[str, ...]
+    segmented: str  # words joined by spaces, for the fuzzy scorer
+    exclude: int | None = None  # an example to leave out (validation's leave-one-out)
+
+
+@dataclass(frozen=True)
+class Example:
+    intent: str
+    text: str  # normalised
+
+
+class Strategy(Protocol):
+    name: str
+
+    def scores(self, query: Query) -> Scores: ...
+
+
+def _vector(feats: Iterable[str], idf: Mapping[str, float]) -> dict[str, float]:
+    counts: dict[str, int] = defaultdict(int)
+    for f in feats:
+        counts[f] += 1
+    vec = {f: (1 + math.log(c)) * idf.get(f, 0.0) * (1.0 if f[0] == "w" else 0.6) for f, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {f: v / norm for f, v in vec.items() if v}
+
+
+class NearestExample:
+    """TF-IDF cosine (words and character bigrams) to the nearest example of each intent."""
+
+    name = "nearest"
+
+    def __init__(self, examples: Sequence[Example], feats: Sequence[Sequence[str]], idf: Mapping[str, float]):
+        self.examples = examples
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, f in enumerate(feats):
+            for feat, weight in _vector(f, idf).items():
+                self.postings[feat].append((i, weight))
+        self.idf = idf
+
+    def scores(self, query: Query) -> Scores:
+        dots: dict[int, float] = defaultdict(float)
+        for feat, qw in _vector(query.features, self.idf).items():
+            for i, w in self.postings.get(feat, ()):
+                dots[i] += qw * w
+        out: Scores = {}
+        for i, dot in dots.items():
+            if i == query.exclude:
+                continue
+            intent = self.examples[i].intent
+            if dot > out.get(intent, 0.0):
+                out[intent] = dot
+        return out
+
+
+class Centroid:
+    """TF-IDF cosine to the centre of all the examples and keywords of each intent."""
+
+    name = "centroid"
+
+    def __init__(self, groups: Mapping[str, list[Sequence[str]]], idf: Mapping[str, float]):
+        self.idf = idf
+        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for intent, members in groups.items():
+            centre: dict[str, float] = defaultdict(float)
+            for feats in members:
+                for feat, w in _vector(feats, idf).items():
+                    centre[feat] += w
+            norm = math.sqrt(sum(v * v for v in centre.values())) or 1.0
+            for feat, w in centre.items():
+                self.postings[feat].append((intent, w / norm))
+
+    def scores(self, query: Query) -> Scores:
+        out: Scores = defaultdict(float)
+        for feat, qw in _vector(query.features, self.idf).items():
+            for intent, w in self.postings.get(feat, ()):
+                out[intent] += qw * w
+        return dict(out)
+
+
+class Fuzzy:
+    """rapidfuzz similarity of the segmented text to the nearest example of each intent."""
+
+    name = "fuzzy"
+
+    def __init__(self, examples: Sequence[Example], segmented: Sequence[str]):
+        self.examples = examples
+        self.choices = list(segmented)
+
+    def scores(self, query: Query) -> Scores:
+        out: Scores = {}
+        if not query.segmented:
+            return out
+        hits = process.extract(
+            query.segmented, self.choices, scorer=fuzz.token_set_ratio, limit=40, score_cutoff=30
+        )
+        for _choice, score, i in hits:
+            if i == query.exclude:
+                continue
+            intent = self.examples[i].intent
+            out[intent] = max(out.get(intent, 0.0), score / 100.0)
+        return out
+
+
+class Keywords:
+    """Evidence from the keywords and synonyms of each intent; rarer words weigh more."""
+
+    name = "keywords"
+
+    def __init__(self, evidence: Mapping[str, Sequence[str]]):
+        owners: dict[str, set[str]] = defaultdict(set)
+        for intent, terms in evidence.items():
+            for term in terms:
+                owners[term].add(intent)
+        n = max(len(evidence), 2)
+        self.terms: list[tuple[str, bool, float, tuple[str, ...]]] = []
+        for term, intents in owners.items():
+            weight = math.log(n / len(intents)) / math.log(n)
+            ascii_word = term.isascii()
+            self.terms.append((f" {term} " if ascii_word else term, ascii_word, weight, tuple(intents)))
+
+    def scores(self, query: Query) -> Scores:
+        padded = f" {query.text} "
+        found: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for term, ascii_word, weight, intents in self.terms:
+            if term in (padded if ascii_word else query.text):
+                for intent in intents:
+                    found[intent].append((term.strip(), weight))
+        out: Scores = {}
+        for intent, hits in found.items():
+            # a term inside a longer matched term of the same intent is not new evidence
+            terms = [t for t, _ in hits]
+            total = sum(w * (1.0 + 0.1 * len(t)) for t, w in hits if not any(t != o and t in o for o in terms))
+            out[intent] = 1.0 - math.exp(-total)
+        return out
+
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {"nearest": 0.35, "centroid": 0.25, "fuzzy": 0.15, "keywords": 0.25}
+
+
+class Matcher:
+    """Scores a question against every intent of the FAQ and decides what answers it."""
+
+    def __init__(
+        self,
+        faq: Faq,
+        threshold: float = 0.5,
+        suggestions: int = 3,
+        max_chars: int = 2000,
+        weights: Mapping[str, float] | None = None,
+    ) -> None:
+        self.faq = faq
+        self.threshold = threshold
+        self.n_suggestions = suggestions
+        self.max_chars = max_chars
+        self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.normalise = Normaliser(faq.typos)
+        self.examples: list[Example] = []
+        for intent in faq.intents.values():
+            self.examples += [Example(intent.id, self.normalise(e)) for e in intent.examples]
+        self.examples += [Example(NONE, self.normalise(q)) for q in faq.out_of_scope]
+        feats = [tokens.features(e.text) for e in self.examples]
+        evidence = {
+            i.id: [t for t in (self.normalise(term) for term in i.evidence) if t] for i in faq.intents.values()
+        }
+        idf = self._idf(feats)
+        groups: dict[str, list[Sequence[str]]] = defaultdict(list)
+        for example, f in zip(self.examples, feats, strict=True):
+            groups[example.intent].append(f)
+        for intent_id, terms in evidence.items():
+            groups[intent_id] += [tokens.features(t) for t in terms]
+        segmented = [" ".join(tokens.words(e.text)) for e in self.examples]
+        self.strategies: list[Strategy] = [
+            NearestExample(self.examples, feats, idf),
+            Centroid(groups, idf),
+            Fuzzy(self.examples, segmented),
+            Keywords(evidence),
+        ]
+
+    @staticmethod
+    def _idf(feats: Sequence[Sequence[str]]) -> dict[str, float]:
+        df: dict[str, int] = defaultdict(int)
+        for f in feats:
+            for feat in set(f):
+                df[feat] += 1
+        n = len(feats) + 1
+        return {feat: math.log(n / (c + 0.5)) for feat, c in df.items()}
+
+    def query(self, text: str, exclude: int | None = None) -> Query:
+        norm = self.normalise(text[: self.max_chars])
+        return Query(norm, tuple(tokens.features(norm)), " ".join(tokens.words(norm)), exclude)
+
+    def rank(self, query: Query) -> list[tuple[str, float]]:
+        """Every intent with a score, best first (the out-of-scope pseudo-intent included)."""
+        total: Scores = defaultdict(float)
+        for strategy in self.strategies:
+            weight = self.weights.get(strategy.name, 0.0)
+            if weight:
+                for intent, score in strategy.scores(query).items():
+                    total[intent] += weight * min(score, 1.0)
+        return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def match(self, text: str, exclude: int | None = None) -> Match:
+        """The intent that answers `text`, or a fallback with suggestions. Never raises."""
+        try:
+            if not isinstance(text, str):
+                text = str(text)
+            return self.decide(self.rank(self.query(text, exclude)))
+        except Exception:  # the matcher must answer anything; a bug here is logged, not raised
+            log.exception("matcher failed on a query of %d characters", len(text))
+            return Match(None, 0.0, ())
+
+    def decide(self, ranked: list[tuple[str, float]]) -> Match:
+        """The one place where threshold, suggestions and fallback are decided."""
+        real = [(i, round(s, 4)) for i, s in ranked if i != NONE]
+        suggestions = tuple(i for i, _ in real[: self.n_suggestions])
+        if not real:
+            return Match(None, 0.0, (), ())
+        best, score = real[0]
+        out_of_scope = bool(ranked) and ranked[0][0] == NONE
+        if out_of_scope or score < self.threshold:
+            return Match(None, score, suggestions, tuple(real[:5]))
+        return Match(best, score, suggestions, tuple(real[:5]))
+
+    def example_index(self) -> list[Example]:
+        return self.examples
