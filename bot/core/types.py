@@ -58,3 +58,18 @@ class Outcome:
     @staticmethod
     def text(text: str, *buttons: tuple[Button, ...]) -> Outcome:
         return Outcome((Reply(text, tuple(buttons)),))
+
+
+def parse_text(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """`/start QS001` -> ("start", ("QS001",)); plain text -> (None, ()). `/cmd@bot` drops `@bot`."""
+    if not text.startswith("/") or len(text) < 2 or text[1].isspace():
+        return None, ()
+    head, _, rest = text[1:].partition(" ")
+    return head.split("@", 1)[0].lower(), tuple(rest.split())
+
+
+def text_message(user_id: int, chat_id: int, text: str, **extra: object) -> Incoming:
+    """An `Incoming` for a typed line: a command when it starts with a slash."""
+    command, args = parse_text(text)
+    kind = "command" if command else "text"
+    return Incoming(user_id, chat_id, text=text, command=command, args=args, kind=kind, **extra)  # type: ignore[arg-type]

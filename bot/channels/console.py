@@ -1,0 +1,68 @@
+"""The console channel: a villager's conversation in the terminal, through the same core."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import TextIO
+
+from bot.core.types import Button, Incoming, Outcome, Reply, text_message
+
+
+class ConsoleChat:
+    """Reads lines, hands them to the core, prints the replies; a number presses a button."""
+
+    def __init__(
+        self,
+        handle: Callable[[Incoming], Outcome],
+        user_id: int = 1,
+        out: TextIO = sys.stdout,
+        prompt: str = "> ",
+    ) -> None:
+        self.handle = handle
+        self.user_id = user_id
+        self.out = out
+        self.prompt = prompt
+        self.buttons: list[Button] = []
+
+    def run(self, lines: Iterable[str], banner: str = "") -> None:
+        if banner:
+            self.write(banner)
+        self.write(self.prompt, end="")
+        for line in lines:
+            self.step(line.rstrip("\r\n"))
+            self.write(self.prompt, end="")
+        self.write("")
+
+    def step(self, line: str) -> Outcome:
+        """One typed line: a button number, a command or a question."""
+        msg = self.incoming(line.strip())
+        outcome = self.handle(msg)
+        self.render(outcome)
+        return outcome
+
+    def incoming(self, line: str) -> Incoming:
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            button = self.buttons[int(line) - 1]
+            return Incoming(self.user_id, self.user_id, button=button.data, kind="button")
+        return text_message(self.user_id, self.user_id, line)
+
+    def render(self, outcome: Outcome) -> None:
+        self.buttons = []
+        for reply in outcome.replies:
+            self.render_reply(reply)
+        for note in outcome.notes:
+            self.write(f"  ({note})")
+
+    def render_reply(self, reply: Reply) -> None:
+        if reply.photo:
+            self.write(f"[photo: {reply.photo}]")
+        self.write(reply.text)
+        for row in reply.buttons:
+            for button in row:
+                self.buttons.append(button)
+                self.write(f"  [{len(self.buttons)}] {button.label}")
+
+    def write(self, text: str, end: str = "\n") -> None:
+        self.out.write(text + end)
+        self.out.flush()

@@ -1,0 +1,47 @@
+"""`cunjing match`: one question per line on stdin, one JSON object per line on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.core import language
+from bot.services import Knowledge, build_matcher
+from bot.settings import load_settings
+from intents.faq import load_faq
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("match", help="match questions (stdin, one per line) to FAQ intents, JSON lines out")
+    p.add_argument("--faq", type=Path, help="FAQ directory (default: faq.dir of config.yaml)")
+    p.add_argument("--lang", choices=("zh", "en"), help="answer language (default: each question's own)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    faq = load_faq(args.faq or settings.faq.dir)
+    knowledge = Knowledge(faq, build_matcher(faq, settings))
+    out = sys.stdout
+    for raw in sys.stdin.buffer:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        out.write(json.dumps(result(knowledge, text, args.lang, settings.app.default_lang), ensure_ascii=False))
+        out.write("\n")
+        out.flush()
+    return 0
+
+
+def result(knowledge: Knowledge, text: str, lang: str | None, default_lang: str) -> dict[str, object]:
+    """The stable JSON shape that evaluations read."""
+    match = knowledge.matcher.match(text)
+    intent = knowledge.faq.get(match.intent)
+    answer_lang = lang or language.choose(text, None, default_lang)
+    return {
+        "text": text,
+        "intent": match.intent,
+        "score": round(match.score, 4),
+        "answer": intent.answer.get(answer_lang) if intent else None,
+        "suggestions": list(match.suggestions),
+    }

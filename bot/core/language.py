@@ -1,0 +1,33 @@
+"""Which language to answer in: the question's own language when it is clear, else the user's."""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect(text: str) -> str | None:
+    """`zh` for Chinese text, `en` for text of English words, None when it cannot tell."""
+    if _CJK.search(text):
+        return "zh"
+    if len(_LATIN_WORD.findall(text)) >= 2 and not _looks_like_pinyin(text):
+        return "en"
+    return None
+
+
+_PINYIN = re.compile(
+    r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|o|e|i|u|v|ai|ei|ao|ou|an|en|ang|eng|ong|er|ia|ie|iao|iu|ian|in|"
+    r"iang|ing|iong|ua|uo|uai|ui|uan|un|uang|ue|ve)$"
+)
+
+
+def _looks_like_pinyin(text: str) -> bool:
+    """Romanised Chinese ("zha pian zen me ban"): every word a pinyin syllable or a run of them."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return bool(words) and all(_PINYIN.match(w) for w in words)
+
+
+def choose(text: str, preferred: str | None, default: str = "zh") -> str:
+    return detect(text) or preferred or default
