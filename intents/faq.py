@@ -104,7 +104,7 @@ class Faq:
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: FAQ start-up in milliseconds
 
 
-class _LineLoader(_Base):  # type: ignore[misc,valid-type]
+class _LineLoader(_Base):
     """A safe loader that remembers the line of every mapping and of every list item."""
 
 
