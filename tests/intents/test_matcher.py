@@ -1,0 +1,93 @@
+"""The matcher on the real FAQ: answers, fallback, and robustness on any input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.services import build_matcher
+from bot.settings import load_settings
+from intents.faq import load_faq
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    s = load_settings()
+    return build_matcher(load_faq(s.faq.dir), s)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("身份证丢了要去哪里补办", "service.id_card_lost"),
+        ("有人打电话说是公安局的 说我涉嫌洗钱 让我把钱转到安全账户", "fraud.impersonate_police"),
+        ("刚刚被骗了五千块 钱已经转过去了 怎么办", "fraud.already_scammed"),
+        ("孩子刚出生 怎么上户口", "service.hukou_newborn"),
+        ("Someone on the phone asked me for the code in my text message", "fraud.verification_code"),
+        ("你好", "chat.greeting"),
+        # typos of pinyin input and traditional characters
+        ("網上代款要先交保證金 是不是炸骗", "fraud.fake_loan"),
+    ],
+)
+def test_questions_land_on_their_intent(matcher, question, intent):
+    match = matcher.match(question)
+    assert match.intent == intent, match.candidates
+    assert 0.0 < match.score <= 1.0
+
+
+def test_a_long_story_that_never_names_the_fraud_lands_on_it(matcher):
+    story = (
+        "昨天下午有个男的给我打电话 说他是淘宝的售后 说我上个月买的那件羽绒服有质量问题 "
+        "要给我三倍赔偿 让我先下载一个软件 按他说的一步一步操作 我有点不放心"
+    )
+    assert matcher.match(story).intent == "fraud.fake_customer_service"
+
+
+def test_out_of_scope_falls_back_with_three_suggestions(matcher):
+    match = matcher.match("明天县城的菜市场猪肉多少钱一斤")
+    assert match.intent is None
+    assert len(match.suggestions) == 3
+    assert len(set(match.suggestions)) == 3
+
+
+def test_suggestions_are_ranked_and_start_with_the_answer(matcher):
+    match = matcher.match("身份证过期了怎么换新的")
+    assert match.suggestions[0] == match.intent
+    scores = [s for _, s in match.candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("junk", ["", " ", "😀😀😀", "\x00\x01\x02", "\ud800abc", "a" * 100_000, "中" * 100_000])
+def test_junk_gets_a_fallback_not_an_exception(matcher, junk):
+    match = matcher.match(junk)
+    assert match.intent is None or match.intent in matcher.faq.intents
+    assert 0.0 <= match.score <= 1.0
+
+
+def test_a_100_kb_message_is_matched_on_its_beginning(matcher):
+    big = "有人让我把钱转到安全账户 " * 8000
+    assert len(big.encode()) > 100_000
+    assert matcher.match(big).intent == "fraud.impersonate_police"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_never_raises_and_score_in_range(matcher, text):
+    match = matcher.match(text)
+    assert 0.0 <= match.score <= 1.0
+    assert match.intent is None or match.intent in matcher.faq.intents
+    assert all(s in matcher.faq.intents for s in match.suggestions)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000))
+def test_binary_junk_decoded_any_way_never_raises(matcher, data):
+    for text in (data.decode("utf-8", "replace"), data.decode("latin-1"), data.decode("utf-16", "replace")):
+        assert 0.0 <= matcher.match(text).score <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["诈骗", "ETC", "身份证", "😀", "Ａ", "ｂ", "户口", " ", "！", "scam", "ü"]), max_size=50))
+def test_mixed_scripts_never_raise(matcher, parts):
+    assert 0.0 <= matcher.match("".join(parts)).score <= 1.0
