@@ -1,0 +1,84 @@
+"""Citizens: the villagers who talk to the bot, their village, language and conversation state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import Citizen
+from bot.store.sql import insert_ignore
+from bot.store.types import utcnow
+
+LANGS = ("zh", "en")
+
+
+def by_user_id(session: Session, user_id: int) -> Citizen | None:
+    """The citizen with this Telegram user id, if known."""
+    return session.scalars(select(Citizen).where(Citizen.user_id == user_id)).one_or_none()
+
+
+def get(session: Session, citizen_id: int) -> Citizen | None:
+    """The citizen with this database id."""
+    return session.get(Citizen, citizen_id)
+
+
+def get_or_create(session: Session, user_id: int, chat_id: int, *, lang: str = "zh", name: str = "") -> Citizen:
+    """The citizen for this Telegram user, created on first contact; a user who writes is reachable."""
+    values = {
+        "user_id": user_id,
+        "chat_id": chat_id,
+        "lang": lang if lang in LANGS else "zh",
+        "name": name[:200],
+        "blocked": False,
+        "alerts_opt_in": True,
+        "created_at": utcnow(),
+    }
+    # two workers may see a new user's first two messages at once: insert-or-ignore, then read
+    insert_ignore(session, Citizen, values, ["user_id"])
+    citizen = session.scalars(select(Citizen).where(Citizen.user_id == user_id)).one()
+    if citizen.chat_id != chat_id:
+        citizen.chat_id = chat_id
+    if citizen.blocked:
+        citizen.blocked = False  # they wrote to us, so the chat works again
+    if name and citizen.name != name[:200]:
+        citizen.name = name[:200]
+    return citizen
+
+
+def set_village(session: Session, citizen: Citizen, village_id: int | None) -> None:
+    """Register (or clear) the citizen's village."""
+    citizen.village_id = village_id
+    session.flush()
+
+
+def set_lang(session: Session, citizen: Citizen, lang: str) -> None:
+    """Set the citizen's language: 'zh' or 'en'."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {LANGS}")
+    citizen.lang = lang
+    session.flush()
+
+
+def set_alerts(session: Session, citizen: Citizen, opt_in: bool) -> None:
+    """Opt the citizen in to (or out of) fraud alerts."""
+    citizen.alerts_opt_in = opt_in
+    session.flush()
+
+
+def set_state(session: Session, citizen: Citizen, state: str | None, data: dict[str, Any] | None = None) -> None:
+    """Store the conversation step and its data (None ends the conversation)."""
+    citizen.state = state
+    # a new dict, never the old one mutated: the JSON column only notices reassignment
+    citizen.state_data = dict(data) if data is not None and state is not None else None
+    session.flush()
+
+
+def mark_blocked(session: Session, chat_id: int, blocked: bool = True) -> int:
+    """Flag the citizens of this chat as having blocked the bot; returns how many."""
+    found = session.scalars(select(Citizen).where(Citizen.chat_id == chat_id, Citizen.blocked != blocked)).all()
+    for citizen in found:
+        citizen.blocked = blocked
+    session.flush()
+    return len(found)

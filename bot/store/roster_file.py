@@ -1,0 +1,297 @@
+"""Roster files (CSV or XLSX): read and validate every row before anything is imported; write them back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.errors import CunjingError
+
+COLUMNS = ("town", "village_code", "village_name", "officer_name", "officer_phone", "officer_telegram_id")
+DUTY = "duty_chat_id"
+EXCEL = (".xlsx", ".xlsm")
+PHONE = re.compile(r"1[3-9]\d{9}")
+# Village codes go into deep links t.me/<bot>?start=CODE, which allow only these characters.
+CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_NAME = 100
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+class RosterError(CunjingError):
+    """The roster file cannot be imported; `problems` lists each bad row with its row number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One valid row: a village, its town and its officer (all officer fields None: no officer)."""
+
+    row: int  # as a spreadsheet counts: the header is row 1
+    town: str
+    village_code: str
+    village_name: str
+    officer_name: str | None
+    officer_phone: str | None
+    officer_telegram_id: int | None
+    duty_chat_id: int | None
+
+    def same_village(self, other: RosterRow) -> bool:
+        """Whether two rows say the same thing (a harmless repeated line)."""
+        return self.__dict__ | {"row": 0} == other.__dict__ | {"row": 0}
+
+
+@dataclass(frozen=True)
+class Roster:
+    rows: tuple[RosterRow, ...]
+    has_duty_column: bool  # without the column, the towns' duty chats are left as they are
+
+    def duty_chats(self) -> dict[str, int | None]:
+        """Each town's duty chat as the file gives it (None where no row of the town gives one)."""
+        chats: dict[str, int | None] = {}
+        for row in self.rows:
+            if chats.get(row.town) is None:
+                chats[row.town] = row.duty_chat_id
+        return chats
+
+
+def read_roster(path: Path) -> Roster:
+    """Read and validate a roster file; RosterError lists every problem, with row numbers."""
+    return parse_table(read_table(path))
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """The file's cells as text, header first; RosterError for a missing, empty or unreadable file."""
+    if not path.is_file():
+        raise RosterError([f"{path}: no such file"])
+    table = _read_xlsx(path) if path.suffix.lower() in EXCEL else _read_csv(path)
+    while table and not any(table[-1]):
+        table.pop()
+    if not table:
+        raise RosterError([f"{path}: the file is empty (expected a header row: {', '.join(COLUMNS)})"])
+    return table
+
+
+def parse_table(table: Sequence[Sequence[str]]) -> Roster:
+    """Validate the header and every row; all problems at once, or the roster."""
+    header, problems = _header(table[0])
+    if problems:
+        raise RosterError(problems)
+    rows: list[RosterRow] = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue  # spreadsheets often end with empty lines
+        row = _row(number, header, cells, problems)
+        if row is not None:
+            rows.append(row)
+    rows = _check_across_rows(rows, problems)
+    if not rows and not problems:
+        problems.append("the file has a header but no villages")
+    if problems:
+        raise RosterError(problems)
+    return Roster(tuple(rows), DUTY in header)
+
+
+def write_csv(rows: Iterable[Sequence[Any]], stream: TextIO) -> None:
+    """Write the header and rows as CSV."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow((*COLUMNS, DUTY))
+    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+
+
+def write_xlsx(rows: Iterable[Sequence[Any]], path: Path) -> None:
+    """Write the header and rows as an XLSX workbook (phones as text, ids as numbers)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = "roster"
+    sheet.append([*COLUMNS, DUTY])
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise RosterError([f"{path}: this is an Excel workbook, not CSV: name it .xlsx"])
+    if b"\x00" in data:
+        raise RosterError([f"{path}: binary data, not a CSV text file (an old .xls? save it as .xlsx or CSV UTF-8)"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RosterError(
+            [
+                f"{path}: not UTF-8 text (bad byte at offset {exc.start}). In Excel choose "
+                "'CSV UTF-8 (逗号分隔)' when saving / 请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
+            ]
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [[_clean(cell) for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise RosterError([f"{path}: row {reader.line_num}: not valid CSV: {exc}"]) from None
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl fails in many ways on a broken file; all mean the same here
+        raise RosterError([f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})"]) from None
+    try:
+        if not book.worksheets:
+            return []
+        return [[_clean(cell) for cell in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    except Exception as exc:  # a workbook whose sheet XML is damaged
+        raise RosterError([f"{path}: the first sheet cannot be read ({type(exc).__name__}: {exc})"]) from None
+    finally:
+        book.close()
+
+
+def _clean(cell: Any) -> str:
+    """A cell as trimmed text; Excel's whole numbers (1001.0) lose their '.0'."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell)
+    for char in _INVISIBLE:
+        text = text.replace(char, "")
+    return text.strip()
+
+
+def _header(cells: Sequence[str]) -> tuple[list[str], list[str]]:
+    names = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    problems = []
+    unknown = [name or "(empty)" for name in names if name not in (*COLUMNS, DUTY)]
+    if unknown:
+        problems.append(f"row 1: unknown columns: {', '.join(unknown)}")
+    missing = [name for name in COLUMNS if name not in names]
+    if missing:
+        problems.append(f"row 1: missing columns: {', '.join(missing)} (expected {', '.join(COLUMNS)}[, {DUTY}])")
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        problems.append(f"row 1: repeated columns: {', '.join(repeated)}")
+    return names, problems
+
+
+def _row(number: int, header: list[str], cells: Sequence[str], problems: list[str]) -> RosterRow | None:
+    if any(cells[len(header) :]):
+        problems.append(f"row {number}: more cells than columns in the header")
+        return None
+    value = dict(zip(header, [*cells, *[""] * len(header)], strict=False))
+    found: list[str] = []
+    for name in ("town", "village_code", "village_name"):
+        if not value[name]:
+            found.append(f"{name} is empty")
+    for name in ("town", "village_name", "officer_name"):
+        if len(value[name]) > MAX_NAME:
+            found.append(f"{name} is longer than {MAX_NAME} characters")
+    if value["village_code"] and not CODE.fullmatch(value["village_code"]):
+        found.append(f"village_code {value['village_code']!r} may only have letters, digits, '-' and '_' (32 at most)")
+    phone = _phone(value["officer_phone"])
+    if value["officer_phone"] and phone is None:
+        found.append(f"officer_phone {value['officer_phone']!r} is not a mainland mobile number (11 digits, 13x-19x)")
+    telegram_id = _integer(value["officer_telegram_id"])
+    if value["officer_telegram_id"] and (telegram_id is None or telegram_id <= 0):
+        found.append(f"officer_telegram_id {value['officer_telegram_id']!r} is not a Telegram user id (a whole number)")
+    duty = _integer(value.get(DUTY, ""))
+    if value.get(DUTY) and duty is None:
+        found.append(f"{DUTY} {value[DUTY]!r} is not a Telegram chat id (a whole number)")
+    has_officer = any(value[name] for name in ("officer_name", "officer_phone", "officer_telegram_id"))
+    if has_officer:
+        found.extend(f"{name} is empty" for name in ("officer_name", "officer_phone") if not value[name])
+    if found:
+        problems.append(f"row {number}: {'; '.join(found)}")
+        return None
+    return RosterRow(
+        row=number,
+        town=value["town"],
+        village_code=value["village_code"].upper(),
+        village_name=value["village_name"],
+        officer_name=value["officer_name"] if has_officer else None,
+        officer_phone=phone if has_officer else None,
+        officer_telegram_id=telegram_id,
+        duty_chat_id=duty,
+    )
+
+
+def _phone(text: str) -> str | None:
+    digits = re.sub(r"[\s\-()]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits if PHONE.fullmatch(digits) else None
+
+
+def _integer(text: str) -> int | None:
+    return int(text) if re.fullmatch(r"-?\d{1,19}", text) else None
+
+
+def _check_across_rows(rows: list[RosterRow], problems: list[str]) -> list[RosterRow]:
+    """Drop repeated identical rows; report a village, officer or duty chat described two ways."""
+    kept = _distinct_villages(rows, problems)
+    _check_duty_chats(kept, problems)
+    _check_officers(kept, problems)
+    return kept
+
+
+def _distinct_villages(rows: list[RosterRow], problems: list[str]) -> list[RosterRow]:
+    first: dict[str, RosterRow] = {}
+    for row in rows:
+        seen = first.setdefault(row.village_code, row)
+        if not seen.same_village(row):
+            problems.append(f"row {row.row}: village {row.village_code} is already on row {seen.row} with other data")
+    return list(first.values())
+
+
+def _check_duty_chats(rows: list[RosterRow], problems: list[str]) -> None:
+    first: dict[str, RosterRow] = {}
+    for row in rows:
+        if row.duty_chat_id is None:
+            continue
+        seen = first.setdefault(row.town, row)
+        if seen.duty_chat_id != row.duty_chat_id:
+            problems.append(
+                f"row {row.row}: {DUTY} {row.duty_chat_id} of town {row.town} "
+                f"differs from {seen.duty_chat_id} on row {seen.row}"
+            )
+
+
+def _check_officers(rows: list[RosterRow], problems: list[str]) -> None:
+    """One Telegram account is one person; one person (name and phone) has one Telegram account."""
+    by_telegram: dict[int, RosterRow] = {}
+    by_person: dict[tuple[str | None, str | None], RosterRow] = {}
+    for row in rows:
+        if row.officer_name is None:
+            continue
+        person = (row.officer_name, row.officer_phone)
+        if row.officer_telegram_id is not None:
+            seen = by_telegram.setdefault(row.officer_telegram_id, row)
+            if (seen.officer_name, seen.officer_phone) != person:
+                problems.append(
+                    f"row {row.row}: officer_telegram_id {row.officer_telegram_id} "
+                    f"is {seen.officer_name} ({seen.officer_phone}) on row {seen.row}"
+                )
+        seen = by_person.setdefault(person, row)
+        if seen.officer_telegram_id != row.officer_telegram_id:
+            problems.append(
+                f"row {row.row}: officer {row.officer_name} has officer_telegram_id "
+                f"{_shown(row.officer_telegram_id)} here but {_shown(seen.officer_telegram_id)} on row {seen.row}"
+            )
+
+
+def _shown(value: int | None) -> str:
+    return "(empty)" if value is None else str(value)
