@@ -99,6 +99,15 @@ class VoiceSettings:
     voice_en: str = "en"
     cache_dir: Path = PROJECT_ROOT / "var" / "speech-cache"
     timeout_seconds: float = 30.0
+    max_chunk_chars: int = 80
+    cache_max_mb: float = 200.0
+    player: str = ""
+
+    def __post_init__(self) -> None:
+        if self.max_chunk_chars < 1:
+            raise ValueError(f"max_chunk_chars must be at least 1, got {self.max_chunk_chars}")
+        if not 0.0 <= self.volume <= 1.0:
+            raise ValueError(f"volume must be between 0 and 1, got {self.volume}")
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,18 @@ class KioskSettings:
     languages: tuple[str, ...] = ("zh", "en")
     alert_days: float = 7.0
     idle_seconds: float = 60.0
+    alerts_poll_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        times = [t.partition(":") for t in self.quiet_hours]
+        if len(times) not in (0, 2) or not all(
+            h.isdigit() and m.isdigit() and len(m) == 2 and int(h) < 24 and int(m) < 60 for h, _, m in times
+        ):
+            raise ValueError(f"quiet_hours must be [] or two times [HH:MM, HH:MM], got {list(self.quiet_hours)}")
+        if not self.languages:
+            raise ValueError("languages must name at least one of zh, en")
+        for lang in self.languages:
+            _one_of("languages", lang, ("zh", "en"))
 
 
 @dataclass(frozen=True)
