@@ -10,6 +10,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -317,3 +318,45 @@ async def test_shutdown_is_clean(fake_api: FakeBotApi) -> None:
     await fake_api.stop()
     others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     assert others == []
+
+
+async def test_rate_limiter_retries_after_enforced_429() -> None:
+    async with FakeBotApi(enforce_limits=True) as api:
+        app = api.app_builder().rate_limiter(AIORateLimiter(max_retries=2)).build()
+
+        async def two_replies(update: Update, context: Ctx) -> None:
+            assert update.effective_message is not None
+            await update.effective_message.reply_text("第一条")
+            await update.effective_message.reply_text("第二条")  # same chat within 1 s: 429, retried
+
+        app.add_handler(MessageHandler(filters.TEXT, two_replies))
+        async with api.running(app):
+            alice = api.user(1001, "Alice")
+            done = await alice.send("hi")
+        assert done.texts == ["第一条", "第二条"]
+        assert api.count_429 == 1 and api.counts["sendMessage"] == 3 and api.total_sends == 2
+        first, second = alice.messages
+        assert second.sent_at - first.sent_at >= 1.0
+
+
+async def test_settle_waits_for_slow_concurrent_and_non_blocking_handlers(fake_api: FakeBotApi) -> None:
+    app = fake_api.app_builder().concurrent_updates(True).build()
+
+    async def slow(update: Update, context: Ctx) -> None:
+        assert update.effective_message is not None
+        await asyncio.sleep(0.15)
+        await update.effective_message.reply_text("慢")
+
+    app.add_handler(CommandHandler("slow", slow, block=False))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, slow))
+    async with fake_api.running(app):
+        alice = fake_api.user(1001, "Alice")
+        assert (await alice.send("/slow")).texts == ["慢"]
+        assert (await alice.send("普通")).texts == ["慢"]
+
+
+async def test_settle_explains_what_it_waits_for(fake_api: FakeBotApi) -> None:
+    alice = fake_api.user(1001, "Alice")
+    await alice.send("nobody polls", settle=False)
+    with pytest.raises(AssertionError, match="never fetched"):
+        await fake_api.settle(timeout=0.1)
