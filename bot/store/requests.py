@@ -229,9 +229,7 @@ def town_queue(session: Session, town_id: int, *, limit: int = 50) -> list[Reque
     return _queue(session, Request.village_id.in_(villages), limit)
 
 
-def citizen_requests(
-    session: Session, citizen_id: int, *, active_only: bool = False, limit: int = 20
-) -> list[Request]:
+def citizen_requests(session: Session, citizen_id: int, *, active_only: bool = False, limit: int = 20) -> list[Request]:
     """A citizen's own requests, newest first."""
     statement = select(Request).where(Request.citizen_id == citizen_id)
     if active_only:
@@ -270,9 +268,7 @@ def escalate(
 
 def next_deadline(session: Session) -> datetime | None:
     """The earliest accept deadline still to escalate (to schedule the timer after a restart)."""
-    statement = select(func.min(Request.accept_deadline)).where(
-        Request.status == OPEN, Request.escalated_at.is_(None)
-    )
+    statement = select(func.min(Request.accept_deadline)).where(Request.status == OPEN, Request.escalated_at.is_(None))
     return session.scalars(statement).one()
 
 

@@ -95,7 +95,7 @@ def parse_table(table: Sequence[Sequence[str]]) -> Roster:
     if not rows and not problems:
         problems.append("the file has a header but no villages")
     if problems:
-        raise RosterError(problems)
+        raise RosterError(sorted(problems, key=_row_number))
     return Roster(tuple(rows), DUTY in header)
 
 
@@ -227,6 +227,11 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
         officer_telegram_id=telegram_id,
         duty_chat_id=duty,
     )
+
+
+def _row_number(problem: str) -> int:
+    match = re.match(r"row (\d+):", problem)
+    return int(match.group(1)) if match else 0
 
 
 def _phone(text: str) -> str | None:

@@ -168,9 +168,7 @@ def _sync_assignments(
     report: ImportReport,
     now: datetime,
 ) -> None:
-    wanted = {
-        villages[r.village_code].id: (officers[_officer_key(r)] if r.officer_name else None) for r in rows
-    }
+    wanted = {villages[r.village_code].id: (officers[_officer_key(r)] if r.officer_name else None) for r in rows}
     open_primary = select(Assignment).where(Assignment.primary.is_(True), Assignment.end_at.is_(None))
     current = {a.village_id: a for a in session.scalars(open_primary)}
     for village_id, assignment in current.items():

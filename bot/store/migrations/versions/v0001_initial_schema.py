@@ -117,9 +117,7 @@ def upgrade() -> None:
         sa.Column("accepted_at", TIME, nullable=True),
         sa.Column("closed_at", TIME, nullable=True),
         sa.Column("updated_at", TIME, nullable=False),
-        sa.CheckConstraint(
-            "status IN ('open', 'waiting', 'accepted', 'done', 'cancelled')", name="ck_requests_status"
-        ),
+        sa.CheckConstraint("status IN ('open', 'waiting', 'accepted', 'done', 'cancelled')", name="ck_requests_status"),
         sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], name="fk_requests_citizen_id_citizens"),
         sa.ForeignKeyConstraint(["officer_id"], ["officers.id"], name="fk_requests_officer_id_officers"),
         sa.ForeignKeyConstraint(["village_id"], ["villages.id"], name="fk_requests_village_id_villages"),
@@ -139,9 +137,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
         sa.CheckConstraint("actor IN ('citizen', 'officer', 'system', 'desk')", name="ck_request_events_actor"),
-        sa.ForeignKeyConstraint(
-            ["request_id"], ["requests.id"], name="fk_request_events_request_id_requests"
-        ),
+        sa.ForeignKeyConstraint(["request_id"], ["requests.id"], name="fk_request_events_request_id_requests"),
         sa.PrimaryKeyConstraint("id", name="pk_request_events"),
     )
     op.create_index("ix_request_events_request_id", "request_events", ["request_id"])
