@@ -296,10 +296,16 @@ class Interaction:
         """answerCallbackQuery parameters for this callback query, if the bot answered it."""
         query = self.update.get("callback_query")
         for call in self.calls:
-            if call.method == "answerCallbackQuery" and query and \
+            if call.ok and call.method == "answerCallbackQuery" and query and \
                     call.params.get("callback_query_id") == query["id"]:
                 return call.params
         return None
+
+    def __repr__(self) -> str:
+        kind = next((k for k in self.update if k != "update_id"), "?")
+        body = self.update.get(kind) or {}
+        what = body.get("text") or body.get("data") or body.get("caption") or ""
+        return f"<Interaction #{self.update.get('update_id')} {kind} {what!r} -> replies {self.texts}>"
 
 
 @dataclass
@@ -1486,7 +1492,8 @@ def _apply_edit(api: FakeBotApi, call: ApiCall, record: SentMessage, changes: di
         record.raw.pop("reply_markup", None)
     else:
         record.raw["reply_markup"] = new_markup
-    record.reply_markup = new_markup
+    if record.reply_markup is None or "inline_keyboard" in record.reply_markup:
+        record.reply_markup = new_markup  # (a reply keyboard stays where it is)
     record.raw["edit_date"] = int(time.time())
     record.params = {**record.params, **{k: v for k, v in call.params.items()
                                           if k in ("text", "caption", "parse_mode")}}
