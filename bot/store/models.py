@@ -152,7 +152,7 @@ class Request(Base):
     details: Mapped[str] = mapped_column(Text, default="")
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSONText, default=list)
-    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN)
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN.value)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
     accept_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -194,7 +194,7 @@ class Outbox(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONText)  # text, buttons, photo, ref
-    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
