@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -22,9 +21,8 @@ sys.path.insert(0, str(ROOT))
 from bot.services import build_matcher  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from intents.faq import Faq, load_faq  # noqa: E402
-from intents.matcher import NONE  # noqa: E402
 
-Ranked = list[tuple[str, float]]  # best first; NONE marks "out of scope"
+Ranked = tuple[list[str], float]  # intents best first, and the confidence in the first
 
 
 def load_questions(path: Path) -> list[tuple[str, str | None]]:
@@ -35,16 +33,14 @@ def load_questions(path: Path) -> list[tuple[str, str | None]]:
 def scores(ranked: Sequence[Ranked], gold: Sequence[str | None], threshold: float) -> dict[str, float]:
     """Top-1 and top-3 on in-scope lines, correct fallback on null lines, at a threshold."""
     top1 = top3 = inscope = fallback_ok = nulls = 0
-    for r, g in zip(ranked, gold, strict=True):
-        real = [i for i, _ in r if i != NONE]
-        best = r[0] if r else (NONE, 0.0)
-        answered = best[0] != NONE and best[1] >= threshold
+    for (real, confidence), g in zip(ranked, gold, strict=True):
+        answered = bool(real) and confidence >= threshold
         if g is None:
             nulls += 1
             fallback_ok += not answered
         else:
             inscope += 1
-            top1 += answered and best[0] == g
+            top1 += answered and real[0] == g
             top3 += g in real[:3]
     return {
         "top1": top1 / max(inscope, 1),
@@ -72,7 +68,8 @@ def baseline(faq: Faq) -> Callable[[str], Ranked]:
         best: dict[str, float] = {}
         for label, sim in zip(labels, sims, strict=True):
             best[label] = max(best.get(label, 0.0), float(sim))
-        return sorted(best.items(), key=lambda kv: -kv[1])
+        ordered = sorted(best.items(), key=lambda kv: -kv[1])
+        return [i for i, _ in ordered], ordered[0][1] if ordered else 0.0
 
     return rank
 
@@ -117,7 +114,8 @@ def main() -> None:
     ours, latencies = [], []
     for text in texts:
         t = time.perf_counter()
-        ours.append(matcher.rank(matcher.query(text)))
+        ev = matcher.evidence(matcher.query(text))
+        ours.append(([i for i, _ in ev.ranked], matcher.confidence(ev)))
         latencies.append((time.perf_counter() - t) * 1000)
     base_rank = baseline(faq)
     theirs = [base_rank(t) for t in texts]
@@ -139,11 +137,10 @@ def main() -> None:
         first, qps = cli_speed(texts)
         print(f"cunjing match: first answer {first:.2f} s after start, throughput {qps:,.0f} queries/s")
     if args.errors:
-        for text, g, r in zip(texts, gold, ours, strict=True):
-            best = r[0] if r else (NONE, 0.0)
-            got = best[0] if best[0] != NONE and best[1] >= matcher.threshold else None
+        for text, g, (real, confidence) in zip(texts, gold, ours, strict=True):
+            got = real[0] if real and confidence >= matcher.threshold else None
             if got != g:
-                print(f"  want {g!s:35} got {got!s:35} {best[1]:.2f}  {text[:70]}")
+                print(f"  want {g!s:35} got {got!s:35} {confidence:.2f}  {text[:70]}")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ class FaqSettings:
 
 @dataclass(frozen=True)
 class MatcherSettings:
-    threshold: float = 0.5
+    threshold: float = 0.6
     suggestions: int = 3
     max_chars: int = 2000
 

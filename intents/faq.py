@@ -82,6 +82,7 @@ class Faq:
     typos: Mapping[str, str] = field(default_factory=dict)
     messages: Mapping[str, Text] = field(default_factory=dict)
     directory: Path = Path(".")
+    calibration: tuple[float, float, float, float] | None = None  # see `cunjing faq calibrate`
 
     def __getitem__(self, intent_id: str) -> Intent:
         return self.intents[intent_id]
@@ -155,6 +156,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
     out_of_scope: list[str] = []
     typos: dict[str, str] = {}
     messages: dict[str, Text] = {}
+    calibration: tuple[float, float, float, float] | None = None
     if not directory.is_dir():
         return Faq({}, directory=directory), [Problem(str(directory), 0, "FAQ directory not found")]
     for path in _files(directory):
@@ -178,14 +180,25 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
             intents[intent.id] = intent
         out_of_scope += [str(q) for q in _list(data, "out_of_scope", name, problems)]
         typos.update({str(k): str(v) for k, v in strip_marks(data.get("typos") or {}).items()})
+        if "calibration" in data:
+            calibration = _calibration(data["calibration"], name, data.get("__line__", 1), problems)
         for key, raw in strip_marks(data.get("messages") or {}).items():
             text = _text(raw, f"message {key}", name, data.get("messages", {}).get("__line__", 1), problems)
             if text is not None:
                 messages[str(key)] = text
     if not intents:
         problems.append(Problem(str(directory), 0, "no intents found"))
-    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory)
+    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration)
     return faq, problems
+
+
+def _calibration(raw: Any, name: str, line: int, problems: list[Problem]) -> tuple[float, float, float, float] | None:
+    values = strip_marks(raw)
+    keys = ("bias", "best", "margin", "out_of_scope")
+    if not isinstance(values, dict) or any(not isinstance(values.get(k), int | float) for k in keys):
+        problems.append(Problem(name, line, f"calibration: expected numbers {', '.join(keys)}"))
+        return None
+    return (float(values["bias"]), float(values["best"]), float(values["margin"]), float(values["out_of_scope"]))
 
 
 def _list(data: dict[str, Any], key: str, name: str, problems: list[Problem]) -> list[Any]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 NONE = "_none"  # the pseudo-intent of out-of-scope questions
 Scores = dict[str, float]
+FUZZY_CHARS = 120
+FEATURE_WEIGHT = {"w": 1.0, "b": 0.6, "p": 0.4}  # words say most; bigrams and sounds catch typos
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def _vector(feats: Iterable[str], idf: Mapping[str, float]) -> dict[str, float]:
     counts: dict[str, int] = defaultdict(int)
     for f in feats:
         counts[f] += 1
-    vec = {f: (1 + math.log(c)) * idf.get(f, 0.0) * (1.0 if f[0] == "w" else 0.6) for f, c in counts.items()}
+    vec = {f: (1 + math.log(c)) * idf.get(f, 0.0) * FEATURE_WEIGHT[f[0]] for f, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {f: v / norm for f, v in vec.items() if v}
 
@@ -126,17 +129,17 @@ class Fuzzy:
 
     name = "fuzzy"
 
-    def __init__(self, examples: Sequence[Example], segmented: Sequence[str]):
+    def __init__(self, examples: Sequence[Example], segmented: Sequence[str], scorer: Any = fuzz.ratio):
         self.examples = examples
         self.choices = list(segmented)
+        self.scorer = scorer
 
     def scores(self, query: Query) -> Scores:
         out: Scores = {}
         if not query.segmented:
             return out
-        hits = process.extract(
-            query.segmented, self.choices, scorer=fuzz.token_set_ratio, limit=40, score_cutoff=30
-        )
+        # a long story is matched by its words and keywords; the fuzzy view only needs its start
+        hits = process.extract(query.segmented[:FUZZY_CHARS], self.choices, scorer=self.scorer, limit=40, score_cutoff=30)
         for _choice, score, i in hits:
             if i == query.exclude:
                 continue
@@ -151,34 +154,58 @@ class Keywords:
     name = "keywords"
 
     def __init__(self, evidence: Mapping[str, Sequence[str]]):
-        owners: dict[str, set[str]] = defaultdict(set)
+        self.owners: dict[str, set[str]] = defaultdict(set)
         for intent, terms in evidence.items():
             for term in terms:
-                owners[term].add(intent)
+                self.owners[term].add(intent)
         n = max(len(evidence), 2)
-        self.terms: list[tuple[str, bool, float, tuple[str, ...]]] = []
-        for term, intents in owners.items():
-            weight = math.log(n / len(intents)) / math.log(n)
-            ascii_word = term.isascii()
-            self.terms.append((f" {term} " if ascii_word else term, ascii_word, weight, tuple(intents)))
+        self.weight = {t: math.log(n / len(i)) / math.log(n) for t, i in self.owners.items()}
+        self.cjk_terms = [t for t in self.owners if not t.isascii()]
+        # an ASCII term (ETC, AI, 96110) is a word of its own: not inside a longer Latin word or number,
+        # but touching Chinese characters is fine ("etc短信")
+        ascii_terms = sorted((t for t in self.owners if t.isascii()), key=len, reverse=True)
+        alternation = "|".join(map(re.escape, ascii_terms)) or "(?!)"
+        self.ascii_re = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+
+    def found(self, text: str) -> set[str]:
+        """The terms present in a normalised text."""
+        hits = {t for t in self.cjk_terms if t in text}
+        hits.update(self.ascii_re.findall(text))
+        return hits
 
     def scores(self, query: Query) -> Scores:
-        padded = f" {query.text} "
-        found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for term, ascii_word, weight, intents in self.terms:
-            if term in (padded if ascii_word else query.text):
-                for intent in intents:
-                    found[intent].append((term.strip(), weight))
+        found: dict[str, list[str]] = defaultdict(list)
+        for term in self.found(query.text):
+            for intent in self.owners[term]:
+                found[intent].append(term)
         out: Scores = {}
-        for intent, hits in found.items():
+        for intent, terms in found.items():
             # a term inside a longer matched term of the same intent is not new evidence
-            terms = [t for t, _ in hits]
-            total = sum(w * (1.0 + 0.1 * len(t)) for t, w in hits if not any(t != o and t in o for o in terms))
+            kept = [t for t in terms if not any(t != o and t in o for o in terms)]
+            total = sum(self.weight[t] * (1.0 + 0.1 * len(t)) for t in kept)
             out[intent] = 1.0 - math.exp(-total)
         return out
 
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"nearest": 0.35, "centroid": 0.25, "fuzzy": 0.15, "keywords": 0.25}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the strategies found for one query: the intents ranked, and how out-of-scope it looks."""
+
+    ranked: tuple[tuple[str, float], ...]  # real intents, best first
+    none: float  # the nearest out-of-scope question's similarity
+
+    def signals(self) -> tuple[float, float, float]:
+        """The inputs of the confidence: best score, its margin over the second, out-of-scope."""
+        best = self.ranked[0][1] if self.ranked else 0.0
+        second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
+        return best, best - second, self.none
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
 class Matcher:
@@ -197,15 +224,14 @@ class Matcher:
         self.n_suggestions = suggestions
         self.max_chars = max_chars
         self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.calibration = faq.calibration
         self.normalise = Normaliser(faq.typos)
         self.examples: list[Example] = []
         for intent in faq.intents.values():
             self.examples += [Example(intent.id, self.normalise(e)) for e in intent.examples]
         self.examples += [Example(NONE, self.normalise(q)) for q in faq.out_of_scope]
         feats = [tokens.features(e.text) for e in self.examples]
-        evidence = {
-            i.id: [t for t in (self.normalise(term) for term in i.evidence) if t] for i in faq.intents.values()
-        }
+        evidence = {i.id: [t for t in map(self.normalise, i.evidence) if t] for i in faq.intents.values()}
         idf = self._idf(feats)
         groups: dict[str, list[Sequence[str]]] = defaultdict(list)
         for example, f in zip(self.examples, feats, strict=True):
@@ -213,8 +239,9 @@ class Matcher:
         for intent_id, terms in evidence.items():
             groups[intent_id] += [tokens.features(t) for t in terms]
         segmented = [" ".join(tokens.words(e.text)) for e in self.examples]
+        self.nearest = NearestExample(self.examples, feats, idf)
         self.strategies: list[Strategy] = [
-            NearestExample(self.examples, feats, idf),
+            self.nearest,
             Centroid(groups, idf),
             Fuzzy(self.examples, segmented),
             Keywords(evidence),
@@ -233,37 +260,55 @@ class Matcher:
         norm = self.normalise(text[: self.max_chars])
         return Query(norm, tuple(tokens.features(norm)), " ".join(tokens.words(norm)), exclude)
 
-    def rank(self, query: Query) -> list[tuple[str, float]]:
-        """Every intent with a score, best first (the out-of-scope pseudo-intent included)."""
+    def evidence(self, query: Query) -> Evidence:
+        """Every strategy's scores, weighted and added up."""
         total: Scores = defaultdict(float)
+        none = 0.0
         for strategy in self.strategies:
             weight = self.weights.get(strategy.name, 0.0)
-            if weight:
-                for intent, score in strategy.scores(query).items():
-                    total[intent] += weight * min(score, 1.0)
-        return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+            if not weight:
+                continue
+            scores = strategy.scores(query)
+            if strategy is self.nearest:
+                none = scores.get(NONE, 0.0)
+            for intent, score in scores.items():
+                total[intent] += weight * min(score, 1.0)
+        total.pop(NONE, None)
+        ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+        return Evidence(tuple(ranked), none)
+
+    def rank(self, query: Query) -> list[tuple[str, float]]:
+        """Real intents by score, best first; the out-of-scope pseudo-intent first when it wins."""
+        ev = self.evidence(query)
+        ranked = list(ev.ranked)
+        if self.confidence(ev) < self.threshold and (not ranked or ev.none > ranked[0][1]):
+            ranked.insert(0, (NONE, ev.none))
+        return ranked
+
+    def confidence(self, ev: Evidence) -> float:
+        """How likely the best intent is the right answer, in 0..1 (calibrated on the FAQ itself)."""
+        best, margin, none = ev.signals()
+        if self.calibration is None:
+            return best
+        bias, w_best, w_margin, w_none = self.calibration
+        return sigmoid(bias + w_best * best + w_margin * margin + w_none * none)
 
     def match(self, text: str, exclude: int | None = None) -> Match:
         """The intent that answers `text`, or a fallback with suggestions. Never raises."""
         try:
             if not isinstance(text, str):
                 text = str(text)
-            return self.decide(self.rank(self.query(text, exclude)))
+            return self.decide(self.evidence(self.query(text, exclude)))
         except Exception:  # the matcher must answer anything; a bug here is logged, not raised
             log.exception("matcher failed on a query of %d characters", len(text))
             return Match(None, 0.0, ())
 
-    def decide(self, ranked: list[tuple[str, float]]) -> Match:
+    def decide(self, ev: Evidence) -> Match:
         """The one place where threshold, suggestions and fallback are decided."""
-        real = [(i, round(s, 4)) for i, s in ranked if i != NONE]
-        suggestions = tuple(i for i, _ in real[: self.n_suggestions])
-        if not real:
+        if not ev.ranked:
             return Match(None, 0.0, (), ())
-        best, score = real[0]
-        out_of_scope = bool(ranked) and ranked[0][0] == NONE
-        if out_of_scope or score < self.threshold:
-            return Match(None, score, suggestions, tuple(real[:5]))
-        return Match(best, score, suggestions, tuple(real[:5]))
-
-    def example_index(self) -> list[Example]:
-        return self.examples
+        confidence = round(self.confidence(ev), 4)
+        suggestions = tuple(i for i, _ in ev.ranked[: self.n_suggestions])
+        candidates = tuple((i, round(s, 4)) for i, s in ev.ranked[:5])
+        best = ev.ranked[0][0] if confidence >= self.threshold else None
+        return Match(best, confidence, suggestions, candidates)

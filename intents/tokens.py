@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import jieba
 
+from intents import pinyin
+
 _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z]+|[0-9]+")
@@ -63,6 +65,14 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
+def sounds(text: str) -> list[list[str]]:
+    """The pinyin syllables of the text's Chinese runs, or of the whole text typed in pinyin."""
+    return pinyin.of_romanised(text) or pinyin.of_chinese(text)
+
+
 def features(text: str) -> list[str]:
-    """All features of a normalised text, words prefixed `w:` and bigrams `b:`."""
-    return [f"w:{w}" for w in words(text)] + [f"b:{b}" for b in bigrams(text)]
+    """All features of a normalised text: words `w:`, character bigrams `b:`, syllable pairs `p:`."""
+    out = [f"w:{w}" for w in words(text)] + [f"b:{b}" for b in bigrams(text)]
+    for run in sounds(text):
+        out += [f"p:{a}_{b}" for a, b in zip(run, run[1:], strict=False)]
+    return out

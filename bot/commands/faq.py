@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.services import build_matcher
 from bot.settings import PROJECT_ROOT, Settings, load_settings
+from intents import calibration
 from intents.conflicts import conflicts
 from intents.faq import Faq, Problem, check_catalogue, load_faq, parse_faq
 
@@ -26,6 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
     v.add_argument("--quiet", action="store_true", help="print errors only")
     v.set_defaults(run=validate)
+    c = verbs.add_parser("calibrate", help="learn the matcher's confidence from the FAQ (writes calibration.yaml)")
+    c.add_argument("dir", nargs="?", type=Path)
+    c.set_defaults(run=calibrate)
     e = verbs.add_parser("examples", help="every example question as a JSON line {intent, text}")
     e.add_argument("dir", nargs="?", type=Path)
     e.set_defaults(run=examples)
@@ -84,4 +88,15 @@ def examples(args: argparse.Namespace) -> int:
         for text in intent.examples:
             sys.stdout.write(json.dumps({"intent": intent.id, "text": text}, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+    return 0
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    directory = args.dir or settings.faq.dir
+    faq = load_faq(directory)
+    data = calibration.samples(build_matcher(faq, settings))
+    weights = calibration.fit(data)
+    calibration.write(directory / "calibration.yaml", weights, len(data))
+    print(f"{directory / 'calibration.yaml'}: {weights} (log loss {calibration.log_loss(data, weights):.3f})")
     return 0

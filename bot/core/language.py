@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from intents import pinyin
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -17,16 +19,9 @@ def detect(text: str) -> str | None:
     return None
 
 
-_PINYIN = re.compile(
-    r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|o|e|i|u|v|ai|ei|ao|ou|an|en|ang|eng|ong|er|ia|ie|iao|iu|ian|in|"
-    r"iang|ing|iong|ua|uo|uai|ui|uan|un|uang|ue|ve)$"
-)
-
-
 def _looks_like_pinyin(text: str) -> bool:
-    """Romanised Chinese ("zha pian zen me ban"): every word a pinyin syllable or a run of them."""
-    words = re.findall(r"[a-z]+", text.lower())
-    return bool(words) and all(_PINYIN.match(w) for w in words)
+    """Romanised Chinese ("zha pian zen me ban") is Chinese, whatever its letters."""
+    return pinyin.looks_romanised(text)
 
 
 def choose(text: str, preferred: str | None, default: str = "zh") -> str:

@@ -1,0 +1,320 @@
+"""Reading and checking faq/scam_rules.yaml: every problem with its file and line, rules compiled once.
+
+`parse_rules` returns what compiled and every problem; `load_rules` raises `FaqError` on errors;
+`check_rules` is what `cunjing faq validate` calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import FaqError
+from intents.faq import LANGS, Problem, read_yaml, strip_marks
+from intents.links import LinkPolicy
+from intents.scam_patterns import Negation, Pattern, Reason, Rule
+from intents.scam_phones import PhonePolicy
+
+RULES_FILE = "scam_rules.yaml"
+# Facts the extractors establish; rules may require or forbid them, `signals` gives some a weight.
+LINK_FACTS = ("link", "bad_link", "official_link", "ip_link", "punycode", "shortener", "lookalike", "suspicious_tld")
+PHONE_FACTS = ("phone", "intl_number", "virtual_number", "fake_service_number")
+TEXT_FACTS = ("sender_tag", "english")
+FACTS = frozenset(LINK_FACTS + PHONE_FACTS + TEXT_FACTS)
+FAILED = "check_failed"  # the reason given if the engine itself fails on a message
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_LIST_REF = re.compile(r"@([a-z][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class ScamRules:
+    """faq/scam_rules.yaml, compiled."""
+
+    max_chars: int
+    scam_at: float
+    suspicious_at: float
+    reasons: Mapping[str, Reason]
+    signals: Mapping[str, float]
+    flags: tuple[Rule, ...]
+    legit: tuple[Rule, ...]
+    types: tuple[Rule, ...]
+    links: LinkPolicy
+    phones: PhonePolicy
+
+
+class _Reader:
+    """Collects problems while turning the raw YAML into compiled rules."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.file = str(path)
+        self.data = data
+        self.problems: list[Problem] = []
+        self.lists: dict[str, str] = {}
+        self.negation: Negation | None = None
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def line(self, raw: Any, default: int = 1) -> int:
+        return raw.get("__line__", default) if isinstance(raw, dict) else default
+
+    def section(self, key: str, kind: type) -> Any:
+        value = self.data.get(key)
+        if not isinstance(value, kind):
+            self.problem(self.line(self.data), f"`{key}` must be a {'mapping' if kind is dict else 'list'}")
+            return kind()
+        return value
+
+    def number(self, raw: dict[str, Any], key: str, low: float, high: float, default: float) -> float:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            self.problem(self.line(raw), f"{key} must be a number from {low} to {high}, got {value!r}")
+            return default
+        return float(value)
+
+    def strings(self, raw: Any, what: str, line: int) -> list[str]:
+        if not isinstance(raw, list) or not all(isinstance(v, str | int) and str(v).strip() for v in raw):
+            self.problem(line, f"{what}: expected a list of words")
+            return []
+        return [str(v).strip() for v in raw]
+
+    def regex(self, term: str, line: int, what: str) -> str | None:
+        """One term as a checked regular expression, `@list` references expanded."""
+
+        def expand(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in self.lists:
+                self.problem(line, f"{what}: unknown list @{name}")
+                return "(?!)"
+            return self.lists[name]
+
+        source = _LIST_REF.sub(expand, term.lower())
+        try:
+            re.compile(source)
+        except re.error as exc:
+            self.problem(line, f"{what}: bad regular expression {term!r}: {exc}")
+            return None
+        return source
+
+    def alternation(self, terms: Iterable[Any], lines: list[int], what: str) -> str | None:
+        parts = []
+        for i, term in enumerate(terms):
+            line = lines[i] if i < len(lines) else lines[-1] if lines else 1
+            if not isinstance(term, str | int) or not str(term).strip():
+                self.problem(line, f"{what}: empty or non-text term {term!r}")
+                continue
+            source = self.regex(str(term).strip(), line, what)
+            if source is not None:
+                parts.append(f"(?:{source})")
+        return "|".join(parts) if parts else None
+
+    def read_lists(self) -> None:
+        raw = self.section("lists", dict)
+        for name, terms in raw.items():
+            if str(name).startswith("__line"):
+                continue
+            lines = raw.get(f"__lines__{name}") or [self.line(raw)]
+            if not _CODE.match(str(name)) or not isinstance(terms, list):
+                self.problem(lines[0], f"list {name}: expected a lower-case name and a list of words")
+                continue
+            source = self.alternation(terms, lines, f"list {name}")
+            self.lists[str(name)] = f"(?:{source})" if source else "(?!)"
+
+    def read_negation(self) -> None:
+        raw = self.data.get("negation")
+        if raw is None:
+            return
+        if not isinstance(raw, dict):
+            self.problem(self.line(self.data), "`negation` must be a mapping with window and words")
+            return
+        window = int(self.number(raw, "window", 1, 40, 6))
+        source = self.alternation(raw.get("words") or [], raw.get("__lines__words") or [self.line(raw)], "negation")
+        if source:
+            self.negation = Negation(re.compile(source), window)
+
+    def reasons(self) -> dict[str, Reason]:
+        raw = self.section("reasons", dict)
+        out: dict[str, Reason] = {}
+        for code, texts in raw.items():
+            if str(code).startswith("__line"):
+                continue
+            line = self.line(texts, self.line(raw))
+            values = [texts.get(lang) if isinstance(texts, dict) else None for lang in LANGS]
+            if not _CODE.match(str(code)):
+                self.problem(line, f"reason {code}: codes are lower_case_with_underscores")
+            elif not all(isinstance(v, str) and v.strip() for v in values):
+                self.problem(line, f"reason {code}: missing or empty zh or en text")
+            else:
+                out[str(code)] = Reason(str(code), str(values[0]).strip(), str(values[1]).strip())
+        return out
+
+    def pattern(self, raw: dict[str, Any], what: str) -> Pattern | None:
+        line = self.line(raw)
+        groups: list[str | None] = []
+        if "any" in raw:
+            groups.append(self.group(raw["any"], raw.get("__lines__any") or [line], what))
+        for i, group in enumerate(raw.get("all") or []):
+            lines = raw.get("__lines__all") or []
+            groups.append(self.group(group, [lines[i] if i < len(lines) else line], what))
+        if not groups and not raw.get("if"):
+            self.problem(line, f"{what}: needs `any` or `all` terms, or `if` facts")
+            return None
+        within = raw.get("within")
+        if within is not None and (isinstance(within, bool) or not isinstance(within, int) or within < 1):
+            self.problem(line, f"{what}: within must be a positive whole number of characters")
+        none = self.group(raw["none"], raw.get("__lines__none") or [line], what) if "none" in raw else None
+        requires = self.names(raw.get("if"), line, what)
+        forbids = self.names(raw.get("unless"), line, what)
+        if any(g is None for g in groups) or ("none" in raw and none is None):
+            return None
+        return Pattern(
+            groups=tuple(re.compile(g) for g in groups if g),
+            within=within if isinstance(within, int) and not isinstance(within, bool) else None,
+            none=re.compile(none) if none else None,
+            requires=frozenset(requires),
+            forbids=frozenset(forbids),
+            negation=self.negation if raw.get("negatable") else None,
+        )
+
+    def group(self, raw: Any, lines: list[int], what: str) -> str | None:
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw:
+            self.problem(lines[0], f"{what}: a group must be a non-empty list of terms")
+            return None
+        return self.alternation(raw, lines, what)
+
+    def names(self, raw: Any, line: int, what: str) -> list[str]:
+        if raw is None:
+            return []
+        return self.strings(raw if isinstance(raw, list) else [raw], f"{what} if/unless", line)
+
+    def rules(self, key: str, reasons: Mapping[str, Reason], weight_key: str = "weight") -> tuple[Rule, ...]:
+        out = []
+        for raw in self.section(key, list):
+            if not isinstance(raw, dict):
+                self.problem(self.line(self.data), f"{key}: each entry must be a mapping")
+                continue
+            line = self.line(raw)
+            code = raw.get("id" if key == "types" else "code")
+            what = f"{key} {code}"
+            if not isinstance(code, str) or not code:
+                self.problem(line, f"{key}: entry without {'id' if key == 'types' else 'code'}")
+                continue
+            if key != "types" and code not in reasons:
+                self.problem(line, f"{what}: no reason text (add {code} to `reasons` with zh and en)")
+            weight = self.number(raw, weight_key, 0.0, 1.0, 0.0)
+            pattern = self.pattern(raw, what)
+            if pattern is not None:
+                out.append(Rule(code, weight, pattern, line))
+        return tuple(out)
+
+    def signals(self, reasons: Mapping[str, Reason]) -> dict[str, float]:
+        raw = self.section("signals", dict)
+        out: dict[str, float] = {}
+        for code in raw:
+            if str(code).startswith("__line"):
+                continue
+            if code not in FACTS:
+                self.problem(self.line(raw), f"signal {code}: not a fact the checker finds ({', '.join(sorted(FACTS))})")
+            elif code not in reasons:
+                self.problem(self.line(raw), f"signal {code}: no reason text in `reasons`")
+            out[str(code)] = self.number(raw, str(code), 0.0, 1.0, 0.0)
+        return out
+
+    def links(self) -> LinkPolicy:
+        raw = self.section("links", dict)
+        line = self.line(raw)
+        official = raw.get("official")
+        if not isinstance(official, dict):
+            self.problem(line, "links.official: expected brand: [domains]")
+            official = {}
+        brands = {str(k): self.strings(v, f"links.official.{k}", line) for k, v in strip_marks(official).items()}
+        return LinkPolicy(
+            tlds=self.strings(raw.get("tlds"), "links.tlds", line),
+            official=brands,
+            official_suffixes=self.strings(raw.get("official_suffixes") or [], "links.official_suffixes", line),
+            shorteners=self.strings(raw.get("shorteners") or [], "links.shorteners", line),
+            suspicious_tlds=self.strings(raw.get("suspicious_tlds") or [], "links.suspicious_tlds", line),
+            brand_tokens=self.strings(raw.get("brand_tokens") or [], "links.brand_tokens", line),
+        )
+
+    def phones(self) -> PhonePolicy:
+        raw = self.section("phones", dict)
+        line = self.line(raw)
+        return PhonePolicy(
+            virtual_prefixes=self.strings(raw.get("virtual_prefixes"), "phones.virtual_prefixes", line),
+            service_numbers=self.strings(raw.get("service_numbers"), "phones.service_numbers", line),
+            home_codes=self.strings(raw.get("home_codes") or ["86"], "phones.home_codes", line),
+        )
+
+    def references(self, rules: Iterable[Rule], codes: Iterable[str]) -> None:
+        """Every `if`/`unless` name must be a fact or the code of a flag or legit rule."""
+        known = FACTS | set(codes)
+        for rule in rules:
+            for name in sorted((rule.pattern.requires | rule.pattern.forbids) - known):
+                self.problem(rule.line, f"{rule.code}: if/unless names unknown fact or code {name!r}")
+
+    def types(self, rules: Iterable[Rule], intent_ids: Iterable[str] | None) -> None:
+        ids = set(intent_ids) if intent_ids is not None else None
+        for rule in rules:
+            if not rule.code.startswith("fraud."):
+                self.problem(rule.line, f"type {rule.code}: fraud types are fraud.* intent ids")
+            elif ids is not None and rule.code not in ids:
+                self.problem(rule.line, f"type {rule.code}: unknown fraud type (not an intent id of the FAQ)")
+
+
+def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[ScamRules | None, list[Problem]]:
+    """The compiled rules of `path` (None if they cannot be used) and every problem found."""
+    data, problems = read_yaml(path)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem(str(path), 1, "expected a mapping at the top level")]
+    r = _Reader(path, data)
+    r.read_lists()
+    r.read_negation()
+    reasons = r.reasons()
+    thresholds = r.section("thresholds", dict)
+    scam_at = r.number(thresholds, "scam", 0.0, 1.0, 0.7)
+    suspicious_at = r.number(thresholds, "suspicious", 0.0, 1.0, 0.4)
+    if suspicious_at > scam_at:
+        r.problem(r.line(thresholds), "thresholds: suspicious must not be above scam")
+    flags, legit, types = r.rules("flags", reasons), r.rules("legit", reasons), r.rules("types", reasons, "score")
+    r.references([*flags, *legit, *types], [rule.code for rule in (*flags, *legit)])
+    r.types(types, intent_ids)
+    if FAILED not in reasons:
+        r.problem(r.line(data), f"reasons: {FAILED} is needed (what to say if a message cannot be checked)")
+    rules = ScamRules(
+        max_chars=int(r.number(data, "max_chars", 100, 100_000, 3000)),
+        scam_at=scam_at,
+        suspicious_at=suspicious_at,
+        reasons=reasons,
+        signals=r.signals(reasons),
+        flags=flags,
+        legit=legit,
+        types=types,
+        links=r.links(),
+        phones=r.phones(),
+    )
+    return rules, r.problems
+
+
+def check_rules(faq_dir: Path, intent_ids: Iterable[str]) -> list[Problem]:
+    """The problems of `faq_dir`/scam_rules.yaml; unknown fraud types are checked against `intent_ids`."""
+    path = Path(faq_dir) / RULES_FILE
+    if not path.is_file():
+        return [Problem(str(path), 0, "scam checker rules not found")]
+    ids = list(intent_ids)
+    return parse_rules(path, ids if ids else None)[1]
+
+
+def load_rules(path: Path) -> ScamRules:
+    """The compiled rules of `path`, or `FaqError` listing every problem."""
+    rules, problems = parse_rules(path)
+    if rules is None or problems:
+        raise FaqError([str(p) for p in problems] or [f"{path}: cannot load the scam rules"])
+    return rules

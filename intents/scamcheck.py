@@ -1,0 +1,191 @@
+"""The scam checker: a forwarded message in, a verdict with reasons out.
+
+A small engine over the data of faq/scam_rules.yaml: prepare the text (like the matcher does),
+find links and phone numbers, fire the weighted red flags and the signs of a legitimate
+message, combine them into a risk (1 - Π(1 - w) of the red flags, reduced by the legitimate
+evidence the same way), and name the most specific fraud type. `check` never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intents.faq import read_yaml, strip_marks
+from intents.normalise import Normaliser, has_cjk, simplify
+from intents.scam_patterns import Reason, Rule
+from intents.scam_rules import FAILED, RULES_FILE, ScamRules, check_rules, load_rules
+
+__all__ = ["Reason", "ScamChecker", "Verdict", "check_rules"]
+
+log = logging.getLogger(__name__)
+
+VERDICTS = ("scam", "suspicious", "safe")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+# spaces next to Chinese characters carry nothing (and hide 安 全 账 户 from the rules)
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}，。：；！？、“”（）【】])\s+|\s+(?=[{_CJK}，。：；！？、“”（）【】])")
+_SPACES = re.compile(r"\s+")
+_SENDER_TAG = re.compile(r"^\s*[【\[][^】\]]{2,12}[】\]]|[【\[][^】\]]{2,12}[】\]]\s*$")
+_LETTERS = re.compile(r"[a-z]")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checker says about one message."""
+
+    verdict: str  # scam | suspicious | safe
+    risk: float  # 0..1
+    type: str | None  # a fraud.* intent id, or None
+    reasons: tuple[Reason, ...]
+
+    @property
+    def scam(self) -> bool:
+        """True when the villager should not trust the message (scam or suspicious)."""
+        return self.verdict != "safe"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form `cunjing check` prints (without the text)."""
+        return {
+            "verdict": self.verdict,
+            "scam": self.scam,
+            "risk": self.risk,
+            "type": self.type,
+            "reasons": [{"code": r.code, "zh": r.zh, "en": r.en} for r in self.reasons],
+        }
+
+
+class ScamChecker:
+    """Judges messages with the rules of faq/scam_rules.yaml."""
+
+    def __init__(self, rules: ScamRules, normaliser: Normaliser | None = None) -> None:
+        self.rules = rules
+        typos = normaliser.typos if normaliser is not None else {}
+        alternatives = sorted(typos, key=len, reverse=True)
+        self._typos = dict(typos)
+        self._typo_re = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+
+    @classmethod
+    def from_dir(cls, faq_dir: Path, normaliser: Normaliser | None = None) -> ScamChecker:
+        """The checker of a FAQ directory; the typos of its files when no normaliser is given."""
+        rules = load_rules(Path(faq_dir) / RULES_FILE)
+        return cls(rules, normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir))))
+
+    def check(self, text: Any) -> Verdict:
+        """The verdict on one message; never raises, whatever `text` is."""
+        try:
+            return self._check(text if isinstance(text, str) else _as_text(text))
+        except Exception:  # a bug must not cost the villager an answer: say "be careful" instead
+            log.exception("scam check failed")
+            return Verdict("suspicious", 0.5, None, (self.rules.reasons[FAILED],))
+
+    def prepare(self, text: str) -> str:
+        """The text the rules read: capped, NFKC, simplified, lower case, typos fixed, spaces tidied."""
+        text = _SURROGATES.sub(" ", text[: self.rules.max_chars])
+        text = _CONTROLS.sub(" ", unicodedata.normalize("NFKC", text))
+        if has_cjk(text):
+            text = simplify(text)
+        text = text.lower()
+        if self._typo_re is not None:
+            text = self._typo_re.sub(lambda m: self._typos[m.group(0)], text)
+        return _SPACES.sub(" ", _CJK_SPACE.sub("", text)).strip()
+
+    def _check(self, raw: str) -> Verdict:
+        text = self.prepare(raw)
+        if not text:
+            return Verdict("safe", 0.0, None, ())
+        known = self.facts(text)
+        flags = _fire(self.rules.flags, text, known)
+        legit = _fire(self.rules.legit, text, known)
+        signals = {code: w for code, w in self.rules.signals.items() if code in known}
+        danger = _combine([*flags.values(), *signals.values()])
+        risk = round(danger * (1.0 - _combine(legit.values())), 3)
+        verdict = "scam" if risk >= self.rules.scam_at else "suspicious" if risk >= self.rules.suspicious_at else "safe"
+        fraud_type = self.fraud_type(text, known) if verdict != "safe" else None
+        red = sorted({**signals, **flags}.items(), key=lambda kv: -kv[1])
+        good = sorted(legit.items(), key=lambda kv: -kv[1])
+        reasons = tuple(self.rules.reasons[code] for code, _ in [*red, *good])
+        return Verdict(verdict, risk, fraud_type, reasons)
+
+    def facts(self, text: str) -> set[str]:
+        """What the extractors find: links and their faults, phone numbers, sender tags, language."""
+        known: set[str] = set()
+        links = self.rules.links.find(text)
+        if links:
+            known.add("link")
+        for link in links:
+            known.update(
+                name
+                for name, present in (
+                    ("official_link", link.official),
+                    ("ip_link", link.ip),
+                    ("punycode", link.punycode),
+                    ("shortener", link.shortener),
+                    ("lookalike", link.lookalike),
+                    ("suspicious_tld", link.suspicious_tld),
+                    # an unknown site, when nothing more specific is wrong with it
+                    ("bad_link", not (link.official or link.ip or link.punycode or link.lookalike or link.shortener)),
+                )
+                if present
+            )
+        phones = self.rules.phones.facts(text)
+        known.update(name for name in ("phone", "intl_number", "virtual_number", "fake_service_number")
+                     if getattr(phones, name))
+        if _SENDER_TAG.search(text):
+            known.add("sender_tag")
+        if not has_cjk(text) and _LETTERS.search(text):
+            known.add("english")
+        return known
+
+    def fraud_type(self, text: str, known: set[str]) -> str | None:
+        """The most specific fraud type: the type rule with the highest score (the first on a tie)."""
+        best: tuple[float, str] | None = None
+        for rule in self.rules.types:
+            if (best is None or rule.weight > best[0]) and rule.pattern.fires(text, known):
+                best = (rule.weight, rule.code)
+        return best[1] if best else None
+
+
+def _fire(rules: Iterable[Rule], text: str, known: set[str]) -> dict[str, float]:
+    """The rules that fire, in file order (later rules may use earlier codes); a code keeps its top weight."""
+    fired: dict[str, float] = {}
+    for rule in rules:
+        if rule.weight > fired.get(rule.code, -1.0) and rule.pattern.fires(text, known):
+            fired[rule.code] = rule.weight
+            known.add(rule.code)
+    return fired
+
+
+def _combine(weights: Iterable[float]) -> float:
+    """1 - Π(1 - w): independent pieces of evidence, each making the conclusion likelier."""
+    left = 1.0
+    for w in weights:
+        left *= 1.0 - w
+    return 1.0 - left
+
+
+def _as_text(value: Any) -> str:
+    """Anything at all as text: bytes decoded leniently, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def read_typos(faq_dir: Path) -> Mapping[str, str]:
+    """The `typos:` of every FAQ file, as the matcher's normaliser uses them."""
+    typos: dict[str, str] = {}
+    for path in sorted(faq_dir.glob("*.yaml")):
+        if path.name == RULES_FILE:
+            continue
+        data, _ = read_yaml(path)
+        if isinstance(data, dict) and isinstance(data.get("typos"), dict):
+            typos.update({str(k): str(v) for k, v in strip_marks(data["typos"]).items()})
+    return typos
