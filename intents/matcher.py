@@ -139,7 +139,8 @@ class Fuzzy:
         if not query.segmented:
             return out
         # a long story is matched by its words and keywords; the fuzzy view only needs its start
-        hits = process.extract(query.segmented[:FUZZY_CHARS], self.choices, scorer=self.scorer, limit=40, score_cutoff=30)
+        start = query.segmented[:FUZZY_CHARS]
+        hits = process.extract(start, self.choices, scorer=self.scorer, limit=40, score_cutoff=30)
         for _choice, score, i in hits:
             if i == query.exclude:
                 continue

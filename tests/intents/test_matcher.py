@@ -87,7 +87,10 @@ def test_binary_junk_decoded_any_way_never_raises(matcher, data):
         assert 0.0 <= matcher.match(text).score <= 1.0
 
 
+PIECES = ["诈骗", "ETC", "身份证", "😀", "Ａ", "ｂ", "户口", " ", "！", "scam", "ü", "zha pian"]
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(["诈骗", "ETC", "身份证", "😀", "Ａ", "ｂ", "户口", " ", "！", "scam", "ü"]), max_size=50))
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
 def test_mixed_scripts_never_raise(matcher, parts):
     assert 0.0 <= matcher.match("".join(parts)).score <= 1.0
