@@ -65,7 +65,14 @@ class Tts:
         scratch = self.cache.scratch(key)
         try:
             self.engine.synthesize(spoken, lang, self.settings.rate, self.settings.volume, scratch)
-            wav.check(scratch)
+            try:
+                wav.check(scratch)
+            except SpeechError as exc:
+                # an engine that wrote nothing or silence once is given one more chance
+                log.warning("speech synthesis failed, trying once more: %s", exc)
+                scratch.unlink(missing_ok=True)
+                self.engine.synthesize(spoken, lang, self.settings.rate, self.settings.volume, scratch)
+                wav.check(scratch)
             return self.cache.put(key, scratch)
         finally:
             scratch.unlink(missing_ok=True)

@@ -94,7 +94,14 @@ def _engine() -> Any:
     # imported here only: the parent process never loads a driver
     import pyttsx3
 
-    return pyttsx3.init()
+    engine = pyttsx3.init()
+    driver: Any = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if getattr(engine, "driver_name", "") == "espeak" and driver is not None:
+        # runAndWait calls the driver's stop() before each utterance; with espeak-ng that cancels
+        # the rate and volume commands still queued in espeak's thread and, at times, the utterance
+        # after them (an empty or cut file). This worker never interrupts a synthesis: skip it.
+        driver.stop = lambda: None
+    return engine
 
 
 def _voices(engine: Any) -> list[VoiceInfo]:
@@ -133,6 +140,13 @@ def _run(engine: Any, done: threading.Event, job: Job, timeout: float) -> Result
         return Result(job.id, False, f"{type(exc).__name__}: {exc}")
 
 
+def _finished(done: threading.Event, completed: bool) -> None:
+    # espeak's driver also reports a cancelled utterance (completed=False) when the next job
+    # starts, sometimes after the next job has begun: only a completed one means the file is written
+    if completed:
+        done.set()
+
+
 def _ready(engine: Any, wanted: Mapping[str, str]) -> Ready:
     voices = _voices(engine)
     if not voices:
@@ -150,7 +164,7 @@ def serve(jobs: Any, results: Any, wanted: Mapping[str, str], timeout: float) ->
     try:
         engine = _engine()
         done = threading.Event()
-        engine.connect("finished-utterance", lambda **_: done.set())
+        engine.connect("finished-utterance", lambda completed=True, **_: _finished(done, completed))
         ready = _ready(engine, wanted)
     except Exception as exc:  # ImportError, the driver's RuntimeError or OSError: no engine
         results.put(Ready(False, error=f"{type(exc).__name__}: {exc}", no_engine=True))
