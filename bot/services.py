@@ -1,12 +1,19 @@
-"""The long-lived services, built once: settings, FAQ, matcher (and, with a database, the store)."""
+"""The long-lived services, built once at start: settings, knowledge (FAQ + matcher), database."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import FaqError
 from bot.settings import Settings
 from intents.faq import Faq, load_faq
 from intents.matcher import Matcher
+
+log = logging.getLogger(__name__)
 
 
 def build_matcher(faq: Faq, settings: Settings) -> Matcher:
@@ -26,3 +33,33 @@ class Knowledge:
         """Load and check the FAQ; raises FaqError listing every problem."""
         faq = load_faq(settings.faq.dir)
         return Knowledge(faq, build_matcher(faq, settings))
+
+
+class KnowledgeHolder:
+    """The knowledge in use; a reload that fails keeps the last good one."""
+
+    def __init__(self, settings: Settings, knowledge: Knowledge | None = None) -> None:
+        self.settings = settings
+        self._current = knowledge or Knowledge.load(settings)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Knowledge:
+        return self._current
+
+    def reload(self) -> Knowledge:
+        """Load the FAQ again; on FaqError the previous knowledge stays and the error is raised."""
+        with self._lock:
+            try:
+                fresh = Knowledge.load(self.settings)
+            except FaqError:
+                log.warning("FAQ reload failed; keeping the previous FAQ")
+                raise
+            self._current = fresh
+            return fresh
+
+
+@dataclass
+class Services:
+    settings: Settings
+    knowledge: KnowledgeHolder
+    db: sessionmaker[Session]

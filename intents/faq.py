@@ -83,6 +83,7 @@ class Faq:
     messages: Mapping[str, Text] = field(default_factory=dict)
     directory: Path = Path(".")
     calibration: tuple[float, float, float, float] | None = None  # see `cunjing faq calibrate`
+    happening_now: tuple[str, ...] = ()  # words of money moving or a crime happening right now
 
     def __getitem__(self, intent_id: str) -> Intent:
         return self.intents[intent_id]
@@ -157,6 +158,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
     typos: dict[str, str] = {}
     messages: dict[str, Text] = {}
     calibration: tuple[float, float, float, float] | None = None
+    happening_now: list[str] = []
     if not directory.is_dir():
         return Faq({}, directory=directory), [Problem(str(directory), 0, "FAQ directory not found")]
     for path in _files(directory):
@@ -179,6 +181,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
                 continue
             intents[intent.id] = intent
         out_of_scope += [str(q) for q in _list(data, "out_of_scope", name, problems)]
+        happening_now += [str(q) for q in _list(data, "happening_now", name, problems)]
         typos.update({str(k): str(v) for k, v in strip_marks(data.get("typos") or {}).items()})
         if "calibration" in data:
             calibration = _calibration(data["calibration"], name, data.get("__line__", 1), problems)
@@ -188,7 +191,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
                 messages[str(key)] = text
     if not intents:
         problems.append(Problem(str(directory), 0, "no intents found"))
-    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration)
+    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration, tuple(happening_now))
     return faq, problems
 
 

@@ -26,7 +26,7 @@ def fallback_reply(knowledge: Knowledge, match: Match, lang: str) -> Reply:
     """"Not sure": the top suggestions as buttons, and the offer to ask the village officer."""
     faq = knowledge.faq
     suggestions = [faq[i] for i in match.suggestions if i in faq.intents]
-    ask = (Button(faq.message("button.ask_officer", lang), "ask"),)
+    ask = (Button(faq.message("button.ask_officer", lang), "askofficer"),)
     if not suggestions:
         text = f"{faq.message('fallback.none', lang)}\n{faq.message('fallback.officer_hint', lang)}"
         return Reply(text, (ask,))

@@ -1,117 +1,208 @@
-"""The conversation core: one `Incoming` in, one `Outcome` out. Channels only parse and render."""
+"""The conversation core: one `Incoming` in, one `Outcome` out. Channels only parse and render.
+
+Each message is one unit of work in the database: who wrote, what state they are in, what
+changes, and the messages to other people (the outbox), committed together or not at all.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from bot.core import language
+from bot.core import intake, language, officers, villagers
 from bot.core.answers import answer_reply, fallback_reply
-from bot.core.profiles import Profile, Profiles
+from bot.core.turn import Turn
 from bot.core.types import Button, Incoming, Outcome, Reply
-from bot.errors import UserError
-from bot.services import Knowledge
+from bot.errors import FaqError, NotAllowed, UserError
+from bot.services import Services
+from bot.store import citizens, links, requests, roster, updates
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Incoming, Profile, str], Outcome]
+Handler = Callable[[Turn], Outcome]
 UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
+AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
+ASK_OFFICER = "askofficer"
 
 
 class Conversation:
-    """Answers villagers: commands, buttons and free text."""
+    """Answers villagers and officers: commands, buttons and free text."""
 
-    def __init__(self, knowledge: Callable[[], Knowledge], profiles: Profiles, default_lang: str = "zh") -> None:
-        self.knowledge = knowledge  # a callable, so a reloaded FAQ takes effect at the next message
-        self.profiles = profiles
-        self.default_lang = default_lang
+    def __init__(self, services: Services) -> None:
+        self.services = services
         self.commands: dict[str, Handler] = {
-            "start": self.on_start,
+            "start": villagers.on_start,
+            "village": villagers.on_village,
+            "officer": villagers.on_officer,
+            "myrequests": villagers.on_myrequests,
+            "request": intake.one_message,
             "help": self.on_help,
             "lang": self.on_lang,
             "cancel": self.on_cancel,
+            "accept": officers.on_accept,
+            "reply": officers.on_reply,
+            "done": officers.on_done,
+            "queue": officers.on_queue,
+            "reload": self.on_reload,
         }
-        self.buttons: dict[str, Handler] = {"faq": self.on_faq_button, "lang": self.on_lang_button}
-
-    def message(self, key: str, lang: str, **params: object) -> str:
-        return self.knowledge().faq.message(key, lang, **params)
+        self.buttons: dict[str, Handler] = {
+            "faq": self.on_faq_button,
+            "lang": self.on_lang_button,
+            "vil": villagers.on_village_button,
+            "req": self.on_request_button,
+            ASK_OFFICER: self.on_ask_officer,
+            "acc": officers.on_button,
+            "ask": officers.on_button,
+            "done": officers.on_button,
+        }
+        self.steps: dict[str, Handler] = {
+            villagers.VILLAGE: villagers.on_village_name,
+            intake.DETAILS: intake.on_details,
+            intake.PHONE: intake.on_phone,
+            officers.ASKING: officers.on_asking,
+        }
 
     def handle(self, msg: Incoming) -> Outcome:
         """The reply to one thing a user did. A `UserError` becomes its message."""
-        profile = self.profiles.load(msg.user_id, msg.chat_id)
-        lang = language.choose(msg.text, profile.lang or msg.lang_hint, self.default_lang)
+        knowledge = self.services.knowledge()
+        words = " ".join(msg.args) if msg.command else msg.text  # a command's name says nothing of the language
+        lang = language.choose(words, msg.lang_hint, self.services.settings.app.default_lang)
         try:
-            return self.dispatch(msg, profile, lang)
+            with self.services.db.begin() as session:
+                if msg.update_id is not None and not updates.first_time(session, msg.update_id):
+                    log.info("update %s seen before: ignored", msg.update_id)
+                    return Outcome()
+                citizen = citizens.get_or_create(
+                    session, msg.user_id, msg.chat_id, lang=hint_lang(msg, lang), name=msg.name
+                )
+                lang = language.choose(words, citizen.lang, lang)
+                officer = roster.officer_by_telegram_id(session, msg.user_id)
+                turn = Turn(msg, session, self.services, knowledge, citizen, lang, officer)
+                outcome = self.dispatch(turn)
+                return Outcome(outcome.replies, outcome.state, outcome.notes, queued=turn.queued)
         except UserError as exc:
-            return Outcome.text(self.message(exc.key, lang, **exc.params))
+            return Outcome.text(knowledge.faq.message(exc.key, lang, **exc.params))
 
-    def dispatch(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
+    def dispatch(self, turn: Turn) -> Outcome:
+        msg = turn.msg
         if msg.command is not None:
             handler = self.commands.get(msg.command)
-            if handler is None:
-                return Outcome.text(self.message("unknown_command", lang))
-            return handler(msg, profile, lang)
+            return handler(turn) if handler else turn.reply("unknown_command")
         if msg.button is not None:
-            prefix = msg.button.split(":", 1)[0]
-            button = self.buttons.get(prefix)
-            if button is None:
-                return Outcome.text(self.message("unsupported.other", lang))
-            return button(msg, profile, lang)
+            button = self.buttons.get(msg.button.split(":", 1)[0])
+            return button(turn) if button else turn.reply("unsupported.other")
+        if msg.reply_to is not None and msg.kind in ("text", "photo"):
+            linked = self.on_reply_to(turn)
+            if linked is not None:
+                return linked
+        if msg.kind == "photo" and turn.state in (intake.DETAILS, intake.PHONE):
+            return intake.on_attachment(turn)
         if msg.kind in UNSUPPORTED:
-            return Outcome.text(self.message(f"unsupported.{msg.kind}", lang))
+            return turn.reply(f"unsupported.{msg.kind}")
         if msg.kind != "text":
-            return Outcome.text(self.message("unsupported.other", lang))
-        return self.on_text(msg, profile, lang)
+            return turn.reply("unsupported.other")
+        step = self.steps.get(turn.state or "")
+        if step is not None and msg.text.strip():
+            return step(turn)
+        return self.on_text(turn)
 
-    def on_text(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        if not msg.text.strip():
-            return Outcome.text(self.message("empty", lang))
-        return self.answer(msg.text, lang)
+    def on_reply_to(self, turn: Turn) -> Outcome | None:
+        """A Telegram reply to a message about a request: relayed to the other side."""
+        assert turn.msg.reply_to is not None
+        request_id = requests.id_from_ref(links.resolve_link(turn.session, turn.msg.chat_id, turn.msg.reply_to))
+        request = requests.get(turn.session, request_id) if request_id else None
+        if request is None:
+            return None
+        if request.citizen.chat_id == turn.msg.chat_id:
+            return villagers.relay_to_staff(turn, request)
+        if not turn.msg.text.strip():
+            return turn.reply("empty")
+        return officers.relay_to_citizen(turn, request.id, turn.msg.text.strip())
 
-    def answer(self, text: str, lang: str) -> Outcome:
-        """The FAQ's answer to a question, or the fallback with suggestions."""
-        knowledge = self.knowledge()
+    def on_text(self, turn: Turn) -> Outcome:
+        text = turn.msg.text
+        if not text.strip():
+            return turn.reply("empty")
+        knowledge = turn.knowledge
         match = knowledge.matcher.match(text)
         log.info("matched intent=%s score=%.2f", match.intent, match.score)
-        if match.intent is None:
-            return Outcome((fallback_reply(knowledge, match, lang),))
-        reply = answer_reply(knowledge, match.intent, lang)
-        if knowledge.faq[match.intent].urgent:
-            return Outcome((Reply(self.message("urgent.lead", lang)), reply))
-        return Outcome((reply,))
+        intent = knowledge.faq.get(match.intent)
+        urgent = (intent is not None and intent.urgent) or intake.happening_now(turn, text)
+        if urgent:
+            return self.urgent(turn, match.intent, text)
+        if intent is None:
+            turn.set_state(AFTER_FALLBACK, question=text[: intake.MAX_DETAILS])
+            return Outcome((fallback_reply(knowledge, match, turn.lang),))
+        return Outcome((answer_reply(knowledge, intent.id, turn.lang),))
 
-    def on_start(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        return Outcome.text(self.message("welcome", lang))
+    def urgent(self, turn: Turn, intent_id: str | None, text: str) -> Outcome:
+        """Happening now: what to do this minute first, the officer paged, then the answer."""
+        replies = [Reply(turn.say("urgent.lead"))]
+        kind = intent_id if intent_id in ("fraud.already_scammed", "service.emergency") else "fraud.already_scammed"
+        paged = intake.page_urgently(turn, kind, text)
+        if paged is not None:
+            replies.append(paged)
+        if intent_id is not None:
+            replies.append(answer_reply(turn.knowledge, intent_id, turn.lang))
+        return Outcome(tuple(replies))
 
-    def on_help(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        help_intent = self.knowledge().faq.get("chat.help")
-        intro = help_intent.answer.get(lang) if help_intent else self.message("welcome", lang)
-        return Outcome.text(f"{intro}\n\n{self.message('help.commands', lang)}")
+    def on_help(self, turn: Turn) -> Outcome:
+        help_intent = turn.knowledge.faq.get("chat.help")
+        intro = help_intent.answer.get(turn.lang) if help_intent else turn.say("welcome")
+        return Outcome.text(f"{intro}\n\n{turn.say('help.commands')}")
 
-    def on_lang(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        if msg.args and msg.args[0].lower() in ("zh", "en"):
-            return self.set_lang(profile, msg.args[0].lower())
+    def on_lang(self, turn: Turn) -> Outcome:
+        if turn.msg.args and turn.msg.args[0].lower() in ("zh", "en"):
+            return self.set_lang(turn, turn.msg.args[0].lower())
         row = (Button("中文", "lang:zh"), Button("English", "lang:en"))
-        return Outcome.text(self.message("lang.choose", lang), row)
+        return Outcome.text(turn.say("lang.choose"), row)
 
-    def on_lang_button(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        choice = (msg.button or "").partition(":")[2]
-        return self.set_lang(profile, choice if choice in ("zh", "en") else self.default_lang)
+    def on_lang_button(self, turn: Turn) -> Outcome:
+        choice = (turn.msg.button or "").partition(":")[2]
+        return self.set_lang(turn, choice if choice in ("zh", "en") else "zh")
 
-    def set_lang(self, profile: Profile, choice: str) -> Outcome:
-        profile.lang = choice
-        self.profiles.save(profile)
-        return Outcome.text(self.message("lang.set", choice))
+    def set_lang(self, turn: Turn, choice: str) -> Outcome:
+        citizens.set_lang(turn.session, turn.citizen, choice)
+        return Outcome.text(turn.say("lang.set", lang=choice))
 
-    def on_cancel(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        if profile.state is None:
-            return Outcome.text(self.message("nothing_to_cancel", lang))
-        profile.state, profile.data = None, {}
-        self.profiles.save(profile)
-        return Outcome.text(self.message("cancelled", lang))
+    def on_cancel(self, turn: Turn) -> Outcome:
+        if turn.state in (None, AFTER_FALLBACK):
+            return turn.reply("nothing_to_cancel")
+        turn.set_state(None)
+        return turn.reply("cancelled")
 
-    def on_faq_button(self, msg: Incoming, profile: Profile, lang: str) -> Outcome:
-        intent_id = (msg.button or "").partition(":")[2]
-        if intent_id not in self.knowledge().faq.intents:
-            return Outcome.text(self.message("unsupported.other", lang))
-        return Outcome((answer_reply(self.knowledge(), intent_id, lang),))
+    def on_faq_button(self, turn: Turn) -> Outcome:
+        intent_id = (turn.msg.button or "").partition(":")[2]
+        if intent_id not in turn.knowledge.faq.intents:
+            return turn.reply("unsupported.other")
+        return Outcome((answer_reply(turn.knowledge, intent_id, turn.lang),))
+
+    def on_request_button(self, turn: Turn) -> Outcome:
+        kind = (turn.msg.button or "").partition(":")[2]
+        intent = turn.knowledge.faq.get(kind)
+        if intent is None or not intent.routable:
+            return turn.reply("unsupported.other")
+        return intake.start(turn, kind)
+
+    def on_ask_officer(self, turn: Turn) -> Outcome:
+        """"Ask my officer" after a fallback: the question they asked becomes the request."""
+        question = turn.data.get("question", "") if turn.state == AFTER_FALLBACK else ""
+        return intake.start(turn, "service.contact_officer", question)
+
+    def on_reload(self, turn: Turn) -> Outcome:
+        if not turn.is_admin:
+            log.warning("refused user=%s command=reload: not an admin", turn.msg.user_id)
+            raise NotAllowed("admin.only")
+        try:
+            fresh = self.services.knowledge.reload()
+        except FaqError as exc:
+            return turn.reply("admin.reload_failed", problems="\n".join(exc.problems[:10]))
+        return turn.reply("admin.reloaded", count=len(fresh.faq.intents))
+
+
+def hint_lang(msg: Incoming, fallback: str) -> str:
+    """A new user's language from their Telegram client, else the default."""
+    if msg.lang_hint:
+        return "en" if msg.lang_hint.lower().startswith("en") else "zh"
+    return fallback
+

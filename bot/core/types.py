@@ -54,6 +54,7 @@ class Outcome:
     replies: tuple[Reply, ...] = ()
     state: str | None = None  # the conversation state after this step, for the channel's handler
     notes: tuple[str, ...] = field(default=())  # what happened, for the console and logs
+    queued: int = 0  # messages put in the outbox for other people: the channel sends them soon
 
     @staticmethod
     def text(text: str, *buttons: tuple[Button, ...]) -> Outcome:

@@ -1,0 +1,148 @@
+"""The Telegram channel: `build_app()` reads as a routing table; `run()` starts it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.telegram import admin, officer, render, villager
+from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
+from bot.core import escalation
+from bot.core.conversation import Conversation
+from bot.core.dispatch import Dispatcher
+from bot.services import KnowledgeHolder, Services
+from bot.settings import Settings
+from bot.store import db, updates
+from bot.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MENU = ("start", "help", "officer", "request", "myrequests", "village", "lang", "cancel")
+
+
+def build_app(settings: Settings) -> Application:
+    tg = settings.telegram
+    app = (
+        ApplicationBuilder()
+        .token(tg.token)
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    # gatekeepers first: updates that are not a person talking to us stop here
+    app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
+    app.add_handlers(admin.handlers())
+    app.add_handlers(officer.handlers())
+    app.add_handlers(villager.handlers())
+    app.add_error_handler(on_error)
+    return app
+
+
+async def post_init(app: Application) -> None:
+    """Build the long-lived services once, catch up on timers and the outbox, set the menu."""
+    settings: Settings = app.bot_data["settings"]
+    engine = db.make_engine(settings.database)
+    db.upgrade(engine)
+    services = Services(settings, KnowledgeHolder(settings), db.session_factory(engine))
+    send = lambda chat_id, reply: render.deliver(app.bot, chat_id, reply)  # noqa: E731
+    dispatcher = Dispatcher(services.db, send, settings.telegram.per_chat_interval, settings.telegram.max_send_attempts)
+    app.bot_data["runtime"] = Runtime(services, Conversation(services), dispatcher)
+    app.bot_data["engine"] = engine
+    schedule(app, settings)
+    await set_menu(app, services)
+
+
+def schedule(app: Application, settings: Settings) -> None:
+    """Timers come from the database: the outbox and the deadlines survive any restart."""
+    jobs = app.job_queue
+    assert jobs is not None, "python-telegram-bot[job-queue] is required"
+    jobs.run_repeating(drain, interval=settings.routing.dispatch_interval_seconds, first=0.1, name="outbox")
+    every = max(0.5, min(30.0, settings.routing.accept_within_minutes * 60 / 4))
+    jobs.run_repeating(escalate, interval=every, first=0.2, name="escalation")
+    jobs.run_repeating(forget_updates, interval=timedelta(hours=6), first=timedelta(minutes=1), name="seen-updates")
+
+
+async def set_menu(app: Application, services: Services) -> None:
+    faq = services.knowledge().faq
+    for lang in ("zh", "en"):
+        commands = [BotCommand(c, faq.message(f"commands.{c}", lang)) for c in MENU]
+        await app.bot.set_my_commands(commands, language_code=lang)
+    default = services.settings.app.default_lang
+    await app.bot.set_my_commands([BotCommand(c, faq.message(f"commands.{c}", default)) for c in MENU])
+
+
+async def post_shutdown(app: Application) -> None:
+    engine = app.bot_data.get("engine")
+    if engine is not None:
+        engine.dispose()
+
+
+async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Channel posts, bots and service updates go no further."""
+    from telegram.ext import ApplicationHandlerStop
+
+    user = update.effective_user
+    if user is None or user.is_bot or update.effective_chat is None:
+        raise ApplicationHandlerStop
+
+
+async def drain(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await runtime_of(context).dispatcher.drain()
+
+
+async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
+    import asyncio
+
+    runtime = runtime_of(context)
+    if await asyncio.to_thread(escalation.escalate_due, runtime.services):
+        runtime.kick()
+
+
+async def forget_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = runtime_of(context)
+    with runtime.services.db.begin() as session:
+        updates.forget_before(session, utcnow() - timedelta(days=2))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A bug: logged with its traceback; the user gets a plain apology, never the error's text."""
+    log.error("unhandled error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    runtime = runtime_of(context) if "runtime" in context.application.bot_data else None
+    lang = "en" if (update.effective_user and (update.effective_user.language_code or "").startswith("en")) else "zh"
+    text = runtime.services.knowledge().faq.message("error.generic", lang) if runtime else "抱歉，出了点问题。"
+    try:
+        await context.bot.send_message(update.effective_chat.id, text)
+    except Exception:  # the apology itself failing must not loop back here
+        log.warning("could not send the apology", exc_info=True)
+
+
+def run(settings: Settings) -> int:
+    """Run the bot until Ctrl-C: long polling, or a webhook when configured."""
+    app = build_app(settings)
+    log.info("starting the Telegram bot (%s)", settings.telegram.mode)
+    if settings.telegram.mode == "webhook":
+        path = hashlib.sha256(settings.telegram.token.encode()).hexdigest()[:32]  # secret, never the token
+        app.run_webhook(
+            listen=settings.telegram.webhook_listen,
+            port=settings.telegram.webhook_port,
+            url_path=path,
+            webhook_url=f"{settings.telegram.webhook_url.rstrip('/')}/{path}",
+            secret_token=path,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=int(settings.telegram.poll_timeout))
+    return 0
+
+
+__all__ = ["build_app", "handle", "run", "runtime_of_app"]

@@ -1,0 +1,80 @@
+"""What the Telegram channel holds for its whole life, built once in `post_init`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.channels.telegram import parse, render
+from bot.core.conversation import Conversation
+from bot.core.dispatch import Dispatcher, RetryLater
+from bot.core.types import Outcome, Reply
+from bot.services import Services
+from bot.store import links, outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    services: Services
+    conversation: Conversation
+    dispatcher: Dispatcher
+    tasks: set[asyncio.Task[int]] = field(default_factory=set)
+
+    def kick(self) -> None:
+        """Send what the last update queued for others now, rather than at the next tick."""
+        task = asyncio.create_task(self.dispatcher.drain())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+
+def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    runtime: Runtime = context.application.bot_data["runtime"]
+    return runtime
+
+
+def runtime_of_app(app: Application) -> Runtime:
+    runtime: Runtime = app.bot_data["runtime"]
+    return runtime
+
+
+async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every handler's callback: parse, one call into the core, render."""
+    msg = parse.incoming(update)
+    if msg is None:
+        return
+    runtime = runtime_of(context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    outcome = await asyncio.to_thread(runtime.conversation.handle, msg)
+    await reply(runtime, context, msg.chat_id, outcome, update.update_id)
+    if outcome.queued:
+        runtime.kick()
+
+
+async def reply(
+    runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome, update_id: int
+) -> None:
+    """Show the replies; one that cannot be sent now goes to the outbox, so it is not lost."""
+    for i, item in enumerate(outcome.replies):
+        result = await render.deliver_now(context.bot, chat_id, item)
+        if isinstance(result, RetryLater):
+            await asyncio.to_thread(later, runtime, f"update:{update_id}:reply:{i}", chat_id, item)
+            runtime.kick()
+        elif item.ref and hasattr(result, "message_id") and result.message_id is not None:
+            await asyncio.to_thread(link, runtime, chat_id, result.message_id, item.ref)
+
+
+def later(runtime: Runtime, key: str, chat_id: int, item: Reply) -> None:
+    with runtime.services.db.begin() as session:
+        outbox.enqueue(session, outbox.Outgoing(key, chat_id, outbox.payload(item), item.ref))
+
+
+def link(runtime: Runtime, chat_id: int, message_id: int, ref: str) -> None:
+    with runtime.services.db.begin() as session:
+        links.link_message(session, chat_id, message_id, ref)

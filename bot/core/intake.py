@@ -1,0 +1,175 @@
+"""Opening requests: the short conversation that collects what the officer needs, the one-message
+`/request KIND TEXT`, and the urgent page when something is happening right now."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from bot.core import cards
+from bot.core.turn import Turn
+from bot.core.types import Attachment, Outcome, Reply
+from bot.errors import BadArguments, NoVillage, UserError
+from bot.store import requests, roster
+from bot.store.models import Request, Village
+from bot.store.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+
+DETAILS = "request_details"
+PHONE = "request_phone"
+MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+MAX_DETAILS = 4000
+MAX_ATTACHMENTS = 10
+
+
+def village_of(turn: Turn) -> Village:
+    """The villager's village, or the error that asks them to set it."""
+    village = roster.village(turn.session, turn.citizen.village_id) if turn.citizen.village_id else None
+    if village is None:
+        raise NoVillage()
+    return village
+
+
+def request_kinds(turn: Turn) -> list[str]:
+    """The intents a request can be about: every routable one."""
+    return [i.id for i in turn.knowledge.faq.intents.values() if i.routable]
+
+
+def resolve_kind(turn: Turn, word: str) -> str:
+    """`hukou_newborn` or `service.hukou_newborn` -> the intent id; else the error listing kinds."""
+    kinds = request_kinds(turn)
+    for kind in kinds:
+        if word.lower() in (kind, kind.split(".", 1)[1]):
+            return kind
+    listing = "\n".join(f"{k.split('.', 1)[1]} — {cards.kind_title(turn.knowledge, k, turn.lang)}" for k in kinds)
+    raise UserError("request.unknown_kind", kind=word, kinds=listing)
+
+
+def start(turn: Turn, kind: str, details: str = "") -> Outcome:
+    """Begin the conversation for a request of `kind` (details may already be known)."""
+    village_of(turn)
+    if details:
+        turn.set_state(PHONE, kind=kind, details=details[:MAX_DETAILS], attachments=[])
+        return turn.reply("request.ask_phone")
+    turn.set_state(DETAILS, kind=kind, attachments=[])
+    return turn.reply("request.ask_details")
+
+
+def on_details(turn: Turn) -> Outcome:
+    text = turn.msg.text.strip()
+    if len(text) < 2:
+        return turn.reply("request.too_short")
+    data = turn.data
+    turn.set_state(PHONE, kind=data["kind"], details=text[:MAX_DETAILS], attachments=data.get("attachments", []))
+    return turn.reply("request.ask_phone")
+
+
+def on_phone(turn: Turn) -> Outcome:
+    digits = re.sub(r"[\s\-()]", "", turn.msg.text)
+    found = MOBILE.match(digits)
+    if not found:
+        return turn.reply("request.bad_phone")
+    data = turn.data
+    turn.set_state(None)
+    attachments = [Attachment(a["kind"], a["file_id"]) for a in data.get("attachments", [])]
+    return submit(turn, data["kind"], data.get("details", ""), found.group(1), attachments)
+
+
+def on_attachment(turn: Turn) -> Outcome:
+    """A photo or document while a request is being written: kept for the officer."""
+    data = turn.data
+    kept = list(data.get("attachments", []))
+    for a in turn.msg.attachments[: MAX_ATTACHMENTS - len(kept)]:
+        kept.append({"kind": a.kind, "file_id": a.file_id})
+    data["attachments"] = kept
+    caption = turn.msg.text.strip()
+    if caption and turn.state == DETAILS:
+        data["details"] = caption
+    turn.set_state(turn.state, **data)
+    return turn.reply("request.photo_saved", count=len(kept))
+
+
+def one_message(turn: Turn) -> Outcome:
+    """`/request KIND TEXT`: the whole request in one message."""
+    if not turn.msg.args:
+        kinds = [k.split(".", 1)[1] for k in request_kinds(turn)]
+        raise BadArguments(usage=f"{turn.say('request.usage')}\n{', '.join(kinds)}")
+    kind = resolve_kind(turn, turn.msg.args[0])
+    details = " ".join(turn.msg.args[1:]).strip()
+    if not details:
+        return start(turn, kind)
+    return submit(turn, kind, details, None, list(turn.msg.attachments))
+
+
+def submit(
+    turn: Turn, kind: str, details: str, phone: str | None, attachments: list[Attachment], urgent: bool = False
+) -> Outcome:
+    """Store the request with its messages to the officer (or desk); the reply shows its number."""
+    request = create(turn, kind, details, phone, attachments, urgent)
+    officer = roster.village_officer(turn.session, request.village_id)
+    if officer is not None and officer.telegram_id is not None:
+        text = turn.say("request.created", number=request.id, officer=officer.name)
+    else:
+        text = turn.say("request.created_desk", number=request.id, town=request.village.town.name)
+    return Outcome((Reply(text, ref=requests.ref(request.id)),))
+
+
+def create(
+    turn: Turn, kind: str, details: str, phone: str | None, attachments: list[Attachment], urgent: bool
+) -> Request:
+    village = village_of(turn)
+    minutes = turn.services.settings.routing.accept_within_minutes
+    request = requests.create(
+        turn.session,
+        citizen_id=turn.citizen.id,
+        village_id=village.id,
+        kind=kind,
+        details=details[:MAX_DETAILS],
+        accept_within=timedelta(minutes=minutes),
+        contact_phone=phone,
+        attachments=[{"kind": a.kind, "file_id": a.file_id} for a in attachments[:MAX_ATTACHMENTS]],
+        urgent=urgent,
+        messages=lambda r: staff_messages(turn, r),
+    )
+    log.info("request #%d %s village=%s urgent=%s", request.id, kind, village.code, urgent)
+    return request
+
+
+def staff_messages(turn: Turn, request: Request) -> list[Outgoing]:
+    """Who hears of a new request: the village officer, else the town's duty desk."""
+    officer = roster.village_officer(turn.session, request.village_id)
+    rows: list[Outgoing] = []
+    if officer is not None and officer.telegram_id is not None:
+        rows += cards.to_staff(turn.knowledge, request, officer.telegram_id, turn.staff_lang)
+    desk = roster.duty_chat(turn.session, request.village_id)
+    if desk is not None and (not rows or request.urgent):
+        rows += cards.to_staff(turn.knowledge, request, desk, turn.staff_lang, tag="desk")
+    if not rows:
+        log.warning("request #%d: village has neither an officer on Telegram nor a duty desk", request.id)
+    turn.queued += len(rows)
+    return rows
+
+
+def happening_now(turn: Turn, text: str) -> bool:
+    """Whether the words say money is moving or a crime is happening at this moment."""
+    norm = turn.knowledge.matcher.normalise(text)
+    return any(turn.knowledge.matcher.normalise(p) in norm for p in turn.knowledge.faq.happening_now)
+
+
+def page_urgently(turn: Turn, kind: str, text: str) -> Reply | None:
+    """Open an urgent request with the villager's own words and page the officer at once."""
+    if turn.citizen.village_id is None:
+        return Reply(turn.say("error.no_village"))
+    phone = last_phone(turn)
+    request = create(turn, kind, text, phone, list(turn.msg.attachments), urgent=True)
+    return Reply(turn.say("urgent.paged", number=request.id), ref=requests.ref(request.id))
+
+
+def last_phone(turn: Turn) -> str | None:
+    """The contact phone the villager gave last time, so an urgent page carries it."""
+    for request in requests.citizen_requests(turn.session, turn.citizen.id, limit=5):
+        if request.contact_phone:
+            return request.contact_phone
+    return None
