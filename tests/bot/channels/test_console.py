@@ -1,14 +1,22 @@
 import io
+import os
 import subprocess
 import sys
 
+import pytest
+
 from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture(autouse=True)
+def database_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUNJING_DATABASE__PATH", str(tmp_path / "chat.sqlite3"))
 
 
 def chat(lines: str, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", *args],
-        cwd=PROJECT_ROOT, input=lines.encode(), capture_output=True, timeout=120,
+        cwd=PROJECT_ROOT, input=lines.encode(), capture_output=True, timeout=120, env=os.environ.copy(),
     )
     assert result.returncode == 0, result.stderr.decode()
     return result.stdout.decode("utf-8")
@@ -38,3 +46,11 @@ def test_console_renders_through_the_same_core():
     console.run(["hello", "1", "/start QS001"])
     assert [m.kind for m in seen] == ["text", "button", "command"]
     assert seen[1].button == "a:1" and seen[2].command == "start" and seen[2].args == ("QS001",)
+
+
+def test_the_whole_loop_in_the_console_on_the_demo_roster():
+    out = chat("身份证丢了怎么办\n1\n上周在集市上丢的\n13812345678\n", "--village", "QS001")
+    assert "→ [chat 1001] 请求 #1" in out  # shown as sent to the officer
+    assert "已提交，编号 #1" in out
+    officer = chat("/accept 1\n", "--user", "1001")
+    assert "已受理 #1" in officer and "→ [chat 1] 您的请求 #1 已由民警 王示例 受理。" in officer

@@ -1,112 +1,184 @@
-"""The core alone, as a villager talks to it."""
+"""The core alone, as villagers and officers talk to it, on a real database."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.core.conversation import Conversation
-from bot.core.profiles import MemoryProfiles
-from bot.core.types import Incoming, Reply, text_message
-from bot.services import Knowledge
-from bot.settings import load_settings
-
-
-class Villager:
-    """Talks to the core and keeps what it answered."""
-
-    def __init__(self, conversation: Conversation, user_id: int = 7) -> None:
-        self.conversation = conversation
-        self.user_id = user_id
-        self.replies: list[Reply] = []
-
-    def send(self, text: str) -> list[Reply]:
-        return self._do(text_message(self.user_id, self.user_id, text))
-
-    def press(self, label: str) -> list[Reply]:
-        buttons = [b for r in self.replies for row in r.buttons for b in row if b.label == label]
-        assert buttons, f"no button {label!r}"
-        return self._do(Incoming(self.user_id, self.user_id, button=buttons[-1].data, kind="button"))
-
-    def sends(self, kind: str) -> list[Reply]:
-        return self._do(Incoming(self.user_id, self.user_id, kind=kind))
-
-    def _do(self, msg: Incoming) -> list[Reply]:
-        replies = list(self.conversation.handle(msg).replies)
-        self.replies += replies
-        return replies
-
-    @property
-    def last(self) -> Reply:
-        return self.replies[-1]
-
-
-@pytest.fixture(scope="module")
-def knowledge():
-    return Knowledge.load(load_settings())
-
 
 @pytest.fixture
-def villager(knowledge):
-    return Villager(Conversation(lambda: knowledge, MemoryProfiles()))
+def villager(world):
+    person = world.person(7)
+    person.send("/start QS001")
+    return person
 
 
-def test_a_question_gets_its_faq_answer(villager, knowledge):
+def labels(reply):
+    return [b.label for row in reply.buttons for b in row]
+
+
+def test_start_with_a_code_registers_the_village(world):
+    alice = world.person(5)
+    replies = alice.send("/start QS001")
+    assert replies[0].text == world.faq.message("welcome", "zh")
+    assert replies[1].text == world.faq.message(
+        "welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例"
+    )
+
+
+def test_start_alone_asks_for_the_village_and_finds_it_by_name(world):
+    alice = world.person(5)
+    alice.send("/start")
+    assert alice.last.text == world.faq.message("village.ask", "zh")
+    alice.send("柳树湾")
+    assert "李演示" in alice.last.text
+
+
+def test_an_unknown_code_is_said_plainly(world):
+    replies = world.person(5).send("/start ZZ999")
+    assert replies[-1].text == world.faq.message("error.unknown_village", "zh", code="ZZ999")
+
+
+def test_a_question_gets_its_faq_answer(villager, world):
     villager.send("有人冒充公安说我涉嫌洗钱 让我转钱到安全账户")
-    assert knowledge.faq["fraud.impersonate_police"].answer.zh in villager.last.text
+    assert world.faq["fraud.impersonate_police"].answer.zh in villager.last.text
 
 
-def test_a_service_answer_offers_the_officer(villager):
-    villager.send("孩子刚出生怎么落户")
-    assert [b.label for row in villager.last.buttons for b in row] == ["请民警帮我办"]
-    assert villager.last.buttons[0][0].data == "req:service.hukou_newborn"
-
-
-def test_an_english_question_gets_an_english_answer(villager, knowledge):
+def test_an_english_question_gets_an_english_answer(villager, world):
     villager.send("A caller says he is from the police and I must move my savings to a safe account")
-    assert villager.last.text.startswith(f"【{knowledge.faq['fraud.impersonate_police'].title.en}】")
+    assert villager.last.text.startswith(f"【{world.faq['fraud.impersonate_police'].title.en}】")
 
 
-def test_not_sure_offers_three_suggestions_and_the_officer(villager, knowledge):
+def test_not_sure_offers_three_suggestions_and_the_officer(villager, world):
     villager.send("明天县城的菜市场猪肉多少钱一斤")
-    labels = [b.label for row in villager.last.buttons for b in row]
-    assert villager.last.text.startswith(knowledge.faq.message("fallback", "zh"))
-    assert len(labels) == 4 and labels[-1] == "问驻村民警"
+    assert villager.last.text.startswith(world.faq.message("fallback", "zh"))
+    assert len(labels(villager.last)) == 4 and labels(villager.last)[-1] == "问驻村民警"
 
 
-def test_a_suggestion_button_answers_that_intent(villager, knowledge):
+def test_a_suggestion_button_answers_that_intent(villager, world):
     villager.send("明天县城的菜市场猪肉多少钱一斤")
     first = villager.last.buttons[0][0]
     villager.press(first.label)
-    intent = knowledge.faq[first.data.removeprefix("faq:")]
-    assert intent.answer.zh in villager.last.text
+    assert world.faq[first.data.removeprefix("faq:")].answer.zh in villager.last.text
 
 
-def test_happening_now_leads_with_what_to_do_this_minute(villager, knowledge):
+def test_the_whole_request_loop_by_buttons(villager, world):
+    officer = world.person(1001)
+    villager.send("孩子刚出生怎么落户")
+    assert labels(villager.last) == ["请民警帮我办"]
+    villager.press("请民警帮我办")
+    villager.send("女儿上个月在县医院出生，出生证明已经拿到")
+    assert villager.last.text == world.faq.message("request.ask_phone", "zh")
+    villager.send("138 1234 5678")
+    confirmation = villager.last.text
+    assert "#1" in confirmation and "王示例" in confirmation
+    (card,) = officer.inbox
+    assert "#1" in card.text and "女儿上个月在县医院出生" in card.text and "13812345678" in card.text
+    assert labels(card) == ["接受", "要补充材料", "办结"]
+
+    officer.press("接受")
+    assert officer.last.text == world.faq.message("officer.accepted", "zh", number=1)
+    assert villager.inbox[-1].text == world.faq.message("notify.accepted", "zh", number=1, officer="王示例")
+
+    officer.press("要补充材料")
+    officer.send("请把出生证明拍照发来")
+    assert "请把出生证明拍照发来" in villager.inbox[-1].text
+    villager.send("/myrequests")
+    assert world.faq.message("status.waiting", "zh") in villager.last.text
+
+    officer.send("/done 1")
+    assert villager.inbox[-1].text == world.faq.message("notify.done", "zh", number=1)
+
+
+def test_a_request_in_one_message(villager, world):
+    villager.send("/request id_card_lost 身份证在集市上丢了")
+    assert "#1" in villager.last.text
+    assert "身份证在集市上丢了" in world.person(1001).inbox[0].text
+
+
+def test_request_arguments_are_checked(villager, world):
+    villager.send("/request")
+    assert villager.last.text.startswith("格式不对")
+    villager.send("/request spaceship 去月球")
+    assert "hukou_newborn" in villager.last.text
+
+
+def test_a_request_needs_a_village(world):
+    stranger = world.person(8)
+    stranger.send("/request id_card_lost 丢了")
+    assert stranger.last.text == world.faq.message("error.no_village", "zh")
+
+
+def test_a_bad_phone_is_asked_again(villager, world):
+    villager.send("/request id_card_lost")
+    villager.send("丢在集市上了")
+    villager.send("12345")
+    assert villager.last.text == world.faq.message("request.bad_phone", "zh")
+    villager.send("/cancel")
+    assert villager.last.text == world.faq.message("cancelled", "zh")
+    assert world.person(1001).inbox == []
+
+
+def test_a_village_without_officer_goes_to_the_duty_desk(world):
+    bob = world.person(9)
+    bob.send("/start QS004")
+    bob.send("/request safety_hazard 村口的桥栏杆断了")
+    assert "青山镇" in bob.last.text
+    assert "村口的桥栏杆断了" in world.inbox.by_chat[-1000000000001][0].text
+
+
+def test_happening_now_leads_with_what_to_do_and_pages_the_officer(villager, world):
     replies = villager.send("我刚才被骗转了两万块 怎么办啊")
-    assert replies[0].text == knowledge.faq.message("urgent.lead", "zh")
-    assert "110" in replies[0].text
+    assert replies[0].text == world.faq.message("urgent.lead", "zh")
+    assert replies[1].text == world.faq.message("urgent.paged", "zh", number=1)
+    (card,) = world.person(1001).inbox
+    assert card.text.startswith(world.faq.message("card.urgent", "zh"))
 
 
-def test_language_can_be_chosen(villager):
+def test_officers_act_only_on_their_villages(villager, world):
+    villager.send("/request id_card_lost 身份证丢了")
+    other = world.person(1003)  # 赵测试, officer of 白水镇
+    other.send("/accept 1")
+    assert other.last.text == world.faq.message("officer.not_yours", "zh", number=1)
+    villager.send("/accept 1")
+    assert villager.last.text == world.faq.message("officer.only", "zh")
+
+
+def test_only_admins_reload(world):
+    stranger = world.person(5)
+    stranger.send("/reload")
+    assert stranger.last.text == world.faq.message("admin.only", "zh")
+    admin = world.person(9000)
+    admin.send("/reload")
+    assert admin.last.text == world.faq.message("admin.reloaded", "zh", count=len(world.faq.intents))
+
+
+def test_a_duplicate_update_changes_nothing(villager, world):
+    first = villager.send("/request id_card_lost 身份证丢了", update_id=77)
+    again = villager.send("/request id_card_lost 身份证丢了", update_id=77)
+    assert "#1" in first[0].text and again == []
+    assert len(world.person(1001).inbox) == 1
+
+
+def test_language_can_be_chosen(villager, world):
     villager.send("/lang")
     villager.press("English")
-    assert villager.last.text == "OK, I will answer in English from now on."
+    assert villager.last.text == world.faq.message("lang.set", "en")
     villager.send("/help")
     assert "/request KIND TEXT" in villager.last.text
 
 
 @pytest.mark.parametrize("kind", ["sticker", "voice", "location", "contact", "photo", "edited", "poll"])
-def test_other_kinds_of_message_get_a_clear_reply(villager, knowledge, kind):
+def test_other_kinds_of_message_get_a_clear_reply(villager, world, kind):
     (reply,) = villager.sends(kind)
     key = "unsupported.other" if kind == "poll" else f"unsupported.{kind}"
-    assert reply.text == knowledge.faq.message(key, "zh")
+    assert reply.text == world.faq.message(key, "zh")
 
 
-@pytest.mark.parametrize("text", ["", "   ", "/nosuchthing", "/", "😀" * 500, "x" * 4096])
+@pytest.mark.parametrize("text", ["", "   ", "/nosuchthing", "/", "😀" * 500, "x" * 4096, "/accept abc"])
 def test_odd_text_is_never_met_with_silence(villager, text):
     replies = villager.send(text)
     assert replies and all(r.text for r in replies)
 
 
-def test_cancel_with_nothing_to_cancel(villager):
-    assert villager.send("/cancel")[0].text == "现在没有需要取消的操作。"
+def test_cancel_with_nothing_to_cancel(villager, world):
+    assert villager.send("/cancel")[0].text == world.faq.message("nothing_to_cancel", "zh")
