@@ -109,6 +109,8 @@ class Speaker:
                 self._finish(utterance)
 
     def _speak(self, utterance: Utterance) -> None:
+        if not utterance.chunks:
+            raise SpeechError(f"nothing to say in {utterance.text!r}")
         for chunk in utterance.chunks:
             if utterance.cancelled:
                 return

@@ -27,7 +27,7 @@ def sentences(text: str) -> list[str]:
     n = len(text)
     while i < n:
         ch = text[i]
-        # an English full stop ends a sentence only before a space: 3.5 and e.g.x stay whole
+        # an English full stop ends a sentence only before a space or the end: 3.5 stays whole
         if ch in STOPS or (ch == "." and (i + 1 == n or text[i + 1].isspace())):
             j = i + 1
             while j < n and (text[j] in STOPS or text[j] in _CLOSERS or text[j] == "."):
@@ -82,7 +82,8 @@ def split_chunks(text: str, max_chars: int = 80) -> list[str]:
     chunks: list[str] = []
     for sentence in sentences(text):
         chunks += [sentence] if len(sentence) <= max_chars else _pack(_pieces(sentence), max_chars)
-    return chunks
+    # a chunk of punctuation alone ("……") renders as silence: nothing to say
+    return [c for c in chunks if any(ch.isalnum() for ch in c)]
 
 
 def speakable(text: str, lang: str) -> str:
