@@ -239,3 +239,7 @@ class KioskAlert(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     spoken_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The outreach and usage tables share this metadata (migrations and tests see every table).
+from bot.store import models_outreach  # noqa: E402, F401
