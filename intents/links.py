@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 # Characters a URL may hold once it has a scheme; Chinese text right after a link ends it.
-_URL_CHARS = r"[a-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_URL_CHARS = r"[a-z0-9\-._~:/?#@!$&'*+,;=%]"  # no brackets: markdown-style [text](url) ends a link
 _TRAIL = ".,;:!?)'\""
 _MAX_LINKS = 20  # a message with more links than this is judged on its first ones
+_LOOKALIKE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "3": "e"})
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class LinkPolicy:
         self.suspicious_tlds = {t.lower().lstrip(".") for t in suspicious_tlds}
         self.brands = {b.lower() for b in [*official, *brand_tokens] if b}
         # the registrable labels of official domains (icbc of icbc.com.cn), for near-miss spellings
-        self.official_labels = {_labels(d)[0] for d in self.official if len(_labels(d)[0]) >= 4}
+        self.official_labels = {_labels(d)[0] for d in self.official if len(_labels(d)[0]) >= 5}
+        self.skeletons = {_skeleton(b) for b in self.brands | self.official_labels if len(b) >= 3}
         tld_alt = "|".join(sorted({t.lower().lstrip(".") for t in tlds}, key=len, reverse=True)) or "com"
         self._pattern = re.compile(
             rf"(?:https?|hxxps?)://{_URL_CHARS}+"
@@ -70,7 +73,7 @@ class LinkPolicy:
         for match in self._pattern.finditer(text):
             url = match.group(0).rstrip(_TRAIL)
             host = host_of(url)
-            if host:
+            if _HOST.fullmatch(host):
                 links.append(self.judge(url, host))
             if len(links) >= _MAX_LINKS:
                 break
@@ -110,9 +113,17 @@ class LinkPolicy:
             # a longer token that starts with a brand (etcxq, icbcbank) or embeds a long one (mytaobao)
             if any(len(b) >= 3 and token.startswith(b) or len(b) >= 5 and b in token for b in self.brands):
                 return True
-            if len(token) >= 4 and any(Levenshtein.distance(token, o) == 1 for o in self.official_labels):
+            # a swapped look-alike letter (1cbc, taoba0) or, for longer names, one letter off (alipav)
+            if _skeleton(token) in self.skeletons or len(token) >= 5 and any(
+                Levenshtein.distance(token, o) == 1 for o in self.official_labels
+            ):
                 return True
         return False
+
+
+def _skeleton(token: str) -> str:
+    """The shape of a name with look-alike letters merged: 1cbc, lcbc and icbc look the same."""
+    return token.translate(_LOOKALIKE).replace("rn", "m").replace("vv", "w")
 
 
 def host_of(url: str) -> str:

@@ -14,7 +14,9 @@ _INTL = re.compile(r"(?<![\d+])(?:\+|00)\s?([1-9][\d\s-]{5,16}\d)")
 # Chinese mobile numbers, also masked (138****6621, 170xxxx1234) as they are in forwarded texts
 _MOBILE = re.compile(r"(?<![\d.])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?[\d*x]{4}[\s-]?\d{4}(?!\d)")
 # short service numbers: 95588, 10086, 12315 and their padded copies (955880)
-_SERVICE = re.compile(r"(?<![\d.,*x])((?:95|96|100|123)\d{2,5})(?![\d.,%])(?!\s?(?:元|块|万|分|秒|个|人|岁|年|月|日|号|km))")
+_SERVICE = re.compile(
+    r"(?<![\d.,*x])((?:95|96|100|123)\d{2,5})(?![\d.,%])(?!\s?(?:元|块|万|分|秒|个|人|岁|年|月|日|号|km))"
+)
 
 
 @dataclass(frozen=True)

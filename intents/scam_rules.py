@@ -17,6 +17,7 @@ from intents.faq import LANGS, Problem, read_yaml, strip_marks
 from intents.links import LinkPolicy
 from intents.scam_patterns import Negation, Pattern, Reason, Rule
 from intents.scam_phones import PhonePolicy
+from intents.scam_regex import distribute
 
 RULES_FILE = "scam_rules.yaml"
 # Facts the extractors establish; rules may require or forbid them, `signals` gives some a weight.
@@ -108,7 +109,7 @@ class _Reader:
                 continue
             source = self.regex(str(term).strip(), line, what)
             if source is not None:
-                parts.append(f"(?:{source})")
+                parts += [f"(?:{branch})" for branch in distribute(source)]
         return "|".join(parts) if parts else None
 
     def read_lists(self) -> None:
@@ -219,7 +220,8 @@ class _Reader:
             if str(code).startswith("__line"):
                 continue
             if code not in FACTS:
-                self.problem(self.line(raw), f"signal {code}: not a fact the checker finds ({', '.join(sorted(FACTS))})")
+                facts = ", ".join(sorted(FACTS))
+                self.problem(self.line(raw), f"signal {code}: not a fact the checker finds ({facts})")
             elif code not in reasons:
                 self.problem(self.line(raw), f"signal {code}: no reason text in `reasons`")
             out[str(code)] = self.number(raw, str(code), 0.0, 1.0, 0.0)
