@@ -23,6 +23,7 @@ Handler = Callable[[Turn], Outcome]
 UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
+ROLES = (villagers, intake, officers)  # modules with COMMANDS / BUTTONS / STEPS tables
 
 
 class Conversation:
@@ -30,37 +31,24 @@ class Conversation:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # each role's module declares its commands, buttons (by callback-data prefix) and steps
         self.commands: dict[str, Handler] = {
-            "start": villagers.on_start,
-            "village": villagers.on_village,
-            "officer": villagers.on_officer,
-            "myrequests": villagers.on_myrequests,
-            "request": intake.one_message,
             "help": self.on_help,
             "lang": self.on_lang,
             "cancel": self.on_cancel,
-            "accept": officers.on_accept,
-            "reply": officers.on_reply,
-            "done": officers.on_done,
-            "queue": officers.on_queue,
             "reload": self.on_reload,
         }
         self.buttons: dict[str, Handler] = {
             "faq": self.on_faq_button,
             "lang": self.on_lang_button,
-            "vil": villagers.on_village_button,
             "req": self.on_request_button,
             ASK_OFFICER: self.on_ask_officer,
-            "acc": officers.on_button,
-            "ask": officers.on_button,
-            "done": officers.on_button,
         }
-        self.steps: dict[str, Handler] = {
-            villagers.VILLAGE: villagers.on_village_name,
-            intake.DETAILS: intake.on_details,
-            intake.PHONE: intake.on_phone,
-            officers.ASKING: officers.on_asking,
-        }
+        self.steps: dict[str, Handler] = {}
+        for module in ROLES:
+            self.commands.update(getattr(module, "COMMANDS", {}))
+            self.buttons.update(getattr(module, "BUTTONS", {}))
+            self.steps.update(getattr(module, "STEPS", {}))
 
     def handle(self, msg: Incoming) -> Outcome:
         """The reply to one thing a user did. A `UserError` becomes its message."""

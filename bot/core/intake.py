@@ -173,3 +173,7 @@ def last_phone(turn: Turn) -> str | None:
         if request.contact_phone:
             return request.contact_phone
     return None
+
+
+COMMANDS = {"request": one_message}
+STEPS = {DETAILS: on_details, PHONE: on_phone}

@@ -162,3 +162,8 @@ def on_asking(turn: Turn) -> Outcome:
     request_id = int(turn.data.get("request", 0))
     turn.set_state(None)
     return relay_to_citizen(turn, request_id, turn.msg.text.strip(), asking=True)
+
+
+COMMANDS = {"accept": on_accept, "reply": on_reply, "done": on_done, "queue": on_queue}
+BUTTONS = {"acc": on_button, "ask": on_button, "done": on_button}
+STEPS = {ASKING: on_asking}

@@ -126,3 +126,8 @@ def relay_to_staff(turn: Turn, request: Request) -> Outcome:
             key = f"{requests.ref(request.id)}:back:{event.id}:photo:{i}"
             turn.queued += outbox.enqueue(turn.session, outbox.Outgoing(key, chat, outbox.payload(photo), row.ref))
     return turn.reply("relay.sent", number=request.id)
+
+
+COMMANDS = {"start": on_start, "village": on_village, "officer": on_officer, "myrequests": on_myrequests}
+BUTTONS = {"vil": on_village_button}
+STEPS = {VILLAGE: on_village_name}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from datetime import timedelta
@@ -11,7 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.channels.telegram import admin, officer, render, villager
 from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
-from bot.core import escalation
+from bot.core import periodic
 from bot.core.conversation import Conversation
 from bot.core.dispatch import Dispatcher
 from bot.services import KnowledgeHolder, Services
@@ -65,8 +66,8 @@ def schedule(app: Application, settings: Settings) -> None:
     jobs = app.job_queue
     assert jobs is not None, "python-telegram-bot[job-queue] is required"
     jobs.run_repeating(drain, interval=settings.routing.dispatch_interval_seconds, first=0.1, name="outbox")
-    every = max(0.5, min(30.0, settings.routing.accept_within_minutes * 60 / 4))
-    jobs.run_repeating(escalate, interval=every, first=0.2, name="escalation")
+    for task in periodic.TASKS:
+        jobs.run_repeating(run_periodic, interval=task.every(settings), first=0.2, name=task.name, data=task)
     jobs.run_repeating(forget_updates, interval=timedelta(hours=6), first=timedelta(minutes=1), name="seen-updates")
 
 
@@ -98,11 +99,11 @@ async def drain(context: ContextTypes.DEFAULT_TYPE) -> None:
     await runtime_of(context).dispatcher.drain()
 
 
-async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
-    import asyncio
-
+async def run_periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One of the core's timed tasks; what it queued is sent at once."""
+    task: periodic.Periodic = context.job.data  # type: ignore[union-attr,assignment]
     runtime = runtime_of(context)
-    if await asyncio.to_thread(escalation.escalate_due, runtime.services):
+    if await asyncio.to_thread(task.run, runtime.services):
         runtime.kick()
 
 
