@@ -92,7 +92,7 @@ class _Reader:
                 return "(?!)"
             return self.lists[name]
 
-        source = _LIST_REF.sub(expand, term.lower())
+        source = _LIST_REF.sub(expand, _lower(term))
         try:
             re.compile(source)
         except re.error as exc:
@@ -267,6 +267,11 @@ class _Reader:
                 self.problem(rule.line, f"type {rule.code}: fraud types are fraud.* intent ids")
             elif ids is not None and rule.code not in ids:
                 self.problem(rule.line, f"type {rule.code}: unknown fraud type (not an intent id of the FAQ)")
+
+
+def _lower(term: str) -> str:
+    """A term in lower case (the text is), its escapes kept: `\\W` must not become `\\w`."""
+    return re.sub(r"\\.|[^\\]+", lambda m: m.group(0) if m.group(0).startswith("\\") else m.group(0).lower(), term)
 
 
 def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[ScamRules | None, list[Problem]]:

@@ -34,6 +34,9 @@ _CJK_SPACE = re.compile(rf"(?<=[{_CJK}，。：；！？、“”（）【】])\
 _SPACES = re.compile(r"\s+")
 _SENDER_TAG = re.compile(r"^\s*[【\[][^】\]]{2,12}[】\]]|[【\[][^】\]]{2,12}[】\]]\s*$")
 _LETTERS = re.compile(r"[a-z]")
+# digits written for letters inside English words; links are judged before this is undone
+_LEET = re.compile(r"(?<=[a-z])[013](?=[a-z])")
+_UNLEET = {"0": "o", "1": "i", "3": "e"}
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,11 @@ class ScamChecker:
         return _SPACES.sub(" ", _CJK_SPACE.sub("", text)).strip()
 
     def _check(self, raw: str) -> Verdict:
-        text = self.prepare(raw)
-        if not text:
+        prepared = self.prepare(raw)
+        if not prepared:
             return Verdict("safe", 0.0, None, ())
-        known = self.facts(text)
+        known = self.facts(prepared)
+        text = _LEET.sub(lambda m: _UNLEET[m.group(0)], prepared)  # w0n, bl0cked: the rules read words
         flags = _fire(self.rules.flags, text, known)
         legit = _fire(self.rules.legit, text, known)
         signals = {code: w for code, w in self.rules.signals.items() if code in known}
