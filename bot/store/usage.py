@@ -1,0 +1,49 @@
+"""What the bot is used for: questions asked (and which fell back) and scam checks, for the report."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from bot.logs import mask
+from bot.store.models_outreach import AskedQuestion, ScamCheck
+
+MAX_TEXT = 2000
+
+
+class MatchLike(Protocol):
+    intent: str | None
+    score: float
+
+
+class VerdictLike(Protocol):
+    verdict: str
+    risk: float
+    type: str | None
+
+
+def record_question(session: Session, citizen_id: int | None, text: str, match: MatchLike) -> None:
+    """Log a question and its match; phone and ID numbers are masked, long texts cut."""
+    session.add(
+        AskedQuestion(
+            citizen_id=citizen_id,
+            text=mask(text)[:MAX_TEXT],
+            intent=match.intent,
+            score=float(match.score),
+            fallback=match.intent is None,
+        )
+    )
+
+
+def record_check(session: Session, citizen_id: int | None, text: str, verdict: VerdictLike) -> None:
+    """Log a scam check and its verdict (the text masked and cut)."""
+    session.add(
+        ScamCheck(
+            citizen_id=citizen_id,
+            text=mask(text)[:MAX_TEXT],
+            verdict=verdict.verdict,
+            risk=float(verdict.risk),
+            type=verdict.type,
+        )
+    )
