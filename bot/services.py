@@ -12,6 +12,7 @@ from bot.errors import FaqError
 from bot.settings import Settings
 from intents.faq import Faq, load_faq
 from intents.matcher import Matcher
+from intents.scamcheck import ScamChecker
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +24,18 @@ def build_matcher(faq: Faq, settings: Settings) -> Matcher:
 
 @dataclass(frozen=True)
 class Knowledge:
-    """The FAQ and the matcher built from it: replaced together on a reload."""
+    """The FAQ, the matcher built from it and the scam checker: replaced together on a reload."""
 
     faq: Faq
     matcher: Matcher
+    checker: ScamChecker
 
     @staticmethod
     def load(settings: Settings) -> Knowledge:
         """Load and check the FAQ; raises FaqError listing every problem."""
         faq = load_faq(settings.faq.dir)
-        return Knowledge(faq, build_matcher(faq, settings))
+        matcher = build_matcher(faq, settings)
+        return Knowledge(faq, matcher, ScamChecker.from_dir(settings.faq.dir, matcher.normalise))
 
 
 class KnowledgeHolder:

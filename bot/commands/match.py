@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from bot.core import language
-from bot.services import Knowledge, build_matcher
+from bot.services import build_matcher
 from bot.settings import load_settings
 from intents.faq import load_faq
+from intents.matcher import Matcher
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,20 +24,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     faq = load_faq(args.faq or settings.faq.dir)
-    knowledge = Knowledge(faq, build_matcher(faq, settings))
+    matcher = build_matcher(faq, settings)
     out = sys.stdout
     for raw in sys.stdin.buffer:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        out.write(json.dumps(result(knowledge, text, args.lang, settings.app.default_lang), ensure_ascii=False))
+        out.write(json.dumps(result(matcher, text, args.lang, settings.app.default_lang), ensure_ascii=False))
         out.write("\n")
         out.flush()
     return 0
 
 
-def result(knowledge: Knowledge, text: str, lang: str | None, default_lang: str) -> dict[str, object]:
+def result(matcher: Matcher, text: str, lang: str | None, default_lang: str) -> dict[str, object]:
     """The stable JSON shape that evaluations read."""
-    match = knowledge.matcher.match(text)
-    intent = knowledge.faq.get(match.intent)
+    match = matcher.match(text)
+    intent = matcher.faq.get(match.intent)
     answer_lang = lang or language.choose(text, None, default_lang)
     return {
         "text": text,

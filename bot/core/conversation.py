@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.core import intake, language, officers, villagers
+from bot.core import checks, intake, language, officers, villagers
 from bot.core.answers import answer_reply, fallback_reply
 from bot.core.turn import Turn
 from bot.core.types import Button, Incoming, Outcome, Reply
 from bot.errors import FaqError, NotAllowed, UserError
 from bot.services import Services
-from bot.store import citizens, links, requests, roster, updates
+from bot.store import citizens, links, requests, roster, updates, usage
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ Handler = Callable[[Turn], Outcome]
 UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
-ROLES = (villagers, intake, officers)  # modules with COMMANDS / BUTTONS / STEPS tables
+ROLES = (villagers, intake, officers, checks)  # modules with COMMANDS / BUTTONS / STEPS tables
 
 
 class Conversation:
@@ -85,6 +85,8 @@ class Conversation:
                 return linked
         if msg.kind == "photo" and turn.state in (intake.DETAILS, intake.PHONE):
             return intake.on_attachment(turn)
+        if msg.forwarded and msg.kind == "text":
+            return checks.on_forwarded(turn)  # a forwarded message is a question: is this a scam?
         if msg.kind in UNSUPPORTED:
             return turn.reply(f"unsupported.{msg.kind}")
         if msg.kind != "text":
@@ -114,6 +116,7 @@ class Conversation:
         knowledge = turn.knowledge
         match = knowledge.matcher.match(text)
         log.info("matched intent=%s score=%.2f", match.intent, match.score)
+        usage.record_question(turn.session, turn.citizen.id, text, match)
         intent = knowledge.faq.get(match.intent)
         urgent = (intent is not None and intent.urgent) or intake.happening_now(turn, text)
         if urgent:
@@ -154,7 +157,7 @@ class Conversation:
         return Outcome.text(turn.say("lang.set", lang=choice))
 
     def on_cancel(self, turn: Turn) -> Outcome:
-        if turn.state in (None, AFTER_FALLBACK):
+        if turn.state not in self.steps:  # no step under way (a remembered question is not one)
             return turn.reply("nothing_to_cancel")
         turn.set_state(None)
         return turn.reply("cancelled")
