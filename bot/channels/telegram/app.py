@@ -15,17 +15,18 @@ from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_o
 from bot.core import periodic
 from bot.core.conversation import Conversation
 from bot.core.dispatch import Dispatcher
-from bot.services import KnowledgeHolder, Services
+from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import Settings
 from bot.store import db, updates
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-MENU = ("start", "help", "officer", "request", "myrequests", "village", "lang", "cancel")
+MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "lang", "cancel")
 
 
-def build_app(settings: Settings) -> Application:
+def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Application:
+    """The Application with every handler; `knowledge` (FAQ + matcher) is loaded at start unless given."""
     tg = settings.telegram
     app = (
         ApplicationBuilder()
@@ -38,6 +39,7 @@ def build_app(settings: Settings) -> Application:
         .build()
     )
     app.bot_data["settings"] = settings
+    app.bot_data["knowledge"] = knowledge
     # gatekeepers first: updates that are not a person talking to us stop here
     app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     app.add_handlers(admin.handlers())
@@ -52,10 +54,11 @@ async def post_init(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     engine = db.make_engine(settings.database)
     db.upgrade(engine)
-    services = Services(settings, KnowledgeHolder(settings), db.session_factory(engine))
+    knowledge = KnowledgeHolder(settings, app.bot_data.get("knowledge"))
+    services = Services(settings, knowledge, db.session_factory(engine))
     send = lambda chat_id, reply: render.deliver(app.bot, chat_id, reply)  # noqa: E731
     dispatcher = Dispatcher(services.db, send, settings.telegram.per_chat_interval, settings.telegram.max_send_attempts)
-    app.bot_data["runtime"] = Runtime(services, Conversation(services), dispatcher)
+    app.bot_data["runtime"] = Runtime(services, Conversation(services), dispatcher, spawn=app.create_task)
     app.bot_data["engine"] = engine
     schedule(app, settings)
     await set_menu(app, services)
@@ -96,7 +99,10 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def drain(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await runtime_of(context).dispatcher.drain()
+    """The outbox tick: a drain already running (paced sends, a kick) will pick up what is due."""
+    runtime = runtime_of(context)
+    if not runtime.dispatcher.lock.locked():
+        runtime.kick()
 
 
 async def run_periodic(context: ContextTypes.DEFAULT_TYPE) -> None:

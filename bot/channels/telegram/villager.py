@@ -6,15 +6,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.channels.telegram.runtime import handle
 
-COMMANDS = ("start", "help", "village", "officer", "request", "myrequests", "lang", "cancel")
-BUTTONS = r"^(faq|lang|vil|req):|^askofficer$"
+COMMANDS = ("start", "help", "village", "officer", "request", "myrequests", "check", "lang", "cancel")
 
 
 def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler(list(COMMANDS), handle),
-        CallbackQueryHandler(handle, pattern=BUTTONS),
+        CallbackQueryHandler(handle),  # answer buttons; the core turns an unknown one into a clear reply
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, handle),
         # text, photos, stickers, voice, locations, contacts...: the core answers each kind
         MessageHandler(private & ~filters.COMMAND, handle),
