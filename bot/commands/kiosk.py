@@ -92,7 +92,8 @@ def render(tts: Tts, settings: Settings, out: Path) -> int:
     tts.start()
     entries, failures = render_all(tts, _playlist(settings, knowledge), knowledge.faq, out)
     total = sum(e.duration for e in entries)
-    print(f"{out}: {len(entries)} files, {total / 60:.1f} min of speech, index.json")
+    print(f"{out}: {len(entries)} files, {total / 60:.1f} min of speech, index.json "
+          f"({tts.engine.jobs} chunks synthesised, {tts.cache.hits} from the cache)")
     for failure in failures:
         print(f"  failed: {failure}", file=sys.stderr)
     return 1 if failures else 0
