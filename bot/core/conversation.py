@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.core import checks, intake, language, officers, villagers
+from bot.core import checks, intake, kiosk_alerts, language, officers, villagers
 from bot.core.answers import answer_reply, fallback_reply
 from bot.core.turn import Turn
 from bot.core.types import Button, Incoming, Outcome, Reply
@@ -23,7 +23,7 @@ Handler = Callable[[Turn], Outcome]
 UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
-ROLES = (villagers, intake, officers, checks)  # modules with COMMANDS / BUTTONS / STEPS tables
+ROLES = (villagers, intake, officers, checks, kiosk_alerts)  # modules with COMMANDS / BUTTONS / STEPS tables
 
 
 class Conversation:

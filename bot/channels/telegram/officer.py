@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.channels.telegram.runtime import handle
 
-COMMANDS = ("accept", "reply", "done", "queue")
+COMMANDS = ("accept", "reply", "done", "queue", "kiosk")
 BUTTONS = r"^(acc|ask|done):\d+$"
 
 

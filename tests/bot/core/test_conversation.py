@@ -182,3 +182,19 @@ def test_odd_text_is_never_met_with_silence(villager, text):
 
 def test_cancel_with_nothing_to_cancel(villager, world):
     assert villager.send("/cancel")[0].text == world.faq.message("nothing_to_cancel", "zh")
+
+
+def test_officers_feed_the_kiosk_and_villagers_cannot(world, factory):
+    from voice.alert_store import list_alerts
+
+    villager = world.person(7)
+    villager.send("/kiosk 假的")
+    assert villager.last.text == world.faq.message("officer.only", "zh")
+    officer = world.person(1001)
+    officer.send("/kiosk 近期有人冒充医保局打电话说医保卡被冻结 都是诈骗")
+    assert officer.last.text == world.faq.message("kiosk.added", "zh", days="7")
+    with factory() as session:
+        (alert,) = list_alerts(session)
+    assert alert.text.startswith("近期有人冒充医保局") and alert.lang == "zh"
+    officer.send("/kiosk")
+    assert officer.last.text.startswith("格式不对")
