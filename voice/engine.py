@@ -82,7 +82,9 @@ class EngineProcess:
 
     def _spawn(self) -> EngineInfo:
         self._jobs, self._results = self._ctx.Queue(), self._ctx.Queue()
-        args = (self._jobs, self._results, self.wanted, self.timeout)
+        # the worker gives up on an utterance a little before we give up on the worker: it can
+        # still answer with an error instead of being killed
+        args = (self._jobs, self._results, self.wanted, 0.8 * self.timeout)
         self._process = self._ctx.Process(target=worker.serve, args=args, name="cunjing-speech", daemon=True)
         self._process.start()
         try:
