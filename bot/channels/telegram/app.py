@@ -40,6 +40,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
     )
     app.bot_data["settings"] = settings
     app.bot_data["knowledge"] = knowledge
+    app.bot_data["knowledge"] = knowledge
     # gatekeepers first: updates that are not a person talking to us stop here
     app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     app.add_handlers(admin.handlers())
@@ -58,7 +59,9 @@ async def post_init(app: Application) -> None:
     services = Services(settings, knowledge, db.session_factory(engine))
     send = lambda chat_id, reply: render.deliver(app.bot, chat_id, reply)  # noqa: E731
     dispatcher = Dispatcher(services.db, send, settings.telegram.per_chat_interval, settings.telegram.max_send_attempts)
-    app.bot_data["runtime"] = Runtime(services, Conversation(services), dispatcher, spawn=app.create_task)
+    app.bot_data["runtime"] = Runtime(
+        services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running
+    )
     app.bot_data["engine"] = engine
     schedule(app, settings)
     await set_menu(app, services)
@@ -135,7 +138,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def run(settings: Settings) -> int:
     """Run the bot until Ctrl-C: long polling, or a webhook when configured."""
-    app = build_app(settings)
+    knowledge = KnowledgeHolder(settings)  # a bad FAQ stops here, with every problem listed
+    app = build_app(settings, knowledge)
     log.info("starting the Telegram bot (%s)", settings.telegram.mode)
     if settings.telegram.mode == "webhook":
         path = hashlib.sha256(settings.telegram.token.encode()).hexdigest()[:32]  # secret, never the token
