@@ -40,7 +40,6 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
     )
     app.bot_data["settings"] = settings
     app.bot_data["knowledge"] = knowledge
-    app.bot_data["knowledge"] = knowledge
     # gatekeepers first: updates that are not a person talking to us stop here
     app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     app.add_handlers(admin.handlers())
@@ -138,7 +137,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def run(settings: Settings) -> int:
     """Run the bot until Ctrl-C: long polling, or a webhook when configured."""
-    knowledge = KnowledgeHolder(settings)  # a bad FAQ stops here, with every problem listed
+    knowledge = Knowledge.load(settings)  # a bad FAQ stops here, with every problem listed
     app = build_app(settings, knowledge)
     log.info("starting the Telegram bot (%s)", settings.telegram.mode)
     if settings.telegram.mode == "webhook":
