@@ -85,10 +85,12 @@ def on_attachment(turn: Turn) -> Outcome:
         kept.append({"kind": a.kind, "file_id": a.file_id})
     data["attachments"] = kept
     caption = turn.msg.text.strip()
-    if caption and turn.state == DETAILS:
-        data["details"] = caption
+    saved = Reply(turn.say("request.photo_saved", count=len(kept)))
+    if caption and turn.state == DETAILS:  # the caption says what it is about: on to the phone
+        turn.set_state(PHONE, **{**data, "details": caption[:MAX_DETAILS]})
+        return Outcome((saved, Reply(turn.say("request.ask_phone"))))
     turn.set_state(turn.state, **data)
-    return turn.reply("request.photo_saved", count=len(kept))
+    return Outcome((saved,))
 
 
 def one_message(turn: Turn) -> Outcome:

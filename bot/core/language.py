@@ -8,12 +8,15 @@ from intents import pinyin
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# `hukou_newborn`, `service.id_card_lost`, `example.com`: names, not words of any language
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._/][A-Za-z0-9]+)+")
 
 
 def detect(text: str) -> str | None:
     """`zh` for Chinese text, `en` for text of English words, None when it cannot tell."""
     if _CJK.search(text):
         return "zh"
+    text = _IDENTIFIER.sub(" ", text)
     if len(_LATIN_WORD.findall(text)) >= 2 and not _looks_like_pinyin(text):
         return "en"
     return None

@@ -46,7 +46,12 @@ def authorised(turn: Turn, request_id: int) -> Request:
 
 
 def tell_citizen(turn: Turn, request: Request, key: str, text: str) -> None:
-    """A message to the villager about their request, through the outbox, once per `key`."""
+    """A message to the villager about their request, through the outbox, once per `key`.
+
+    Not to a villager who blocked the bot: it would only be refused again (writing to us unblocks)."""
+    if request.citizen.blocked:
+        log.info("request #%d: the villager blocked the bot; %s not sent", request.id, key.partition(":")[0])
+        return
     row = cards.note(f"{requests.ref(request.id)}:{key}", request.citizen.chat_id, text, request.id)
     turn.queued += outbox.enqueue(turn.session, row)
 

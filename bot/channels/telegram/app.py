@@ -38,6 +38,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
         .post_shutdown(post_shutdown)
         .build()
     )
+    hide_token(tg.token)
     app.bot_data["settings"] = settings
     app.bot_data["knowledge"] = knowledge
     # gatekeepers first: updates that are not a person talking to us stop here
@@ -47,6 +48,29 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
     app.add_handlers(villager.handlers())
     app.add_error_handler(on_error)
     return app
+
+
+class HideToken(logging.Filter):
+    """httpx logs every request's URL, and a Bot API URL holds the token: it never reaches a log."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+def hide_token(token: str) -> None:
+    """Mask the token in the logs of the HTTP libraries under python-telegram-bot (once per token)."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideToken) and f.token == token for f in logger.filters):
+            logger.addFilter(HideToken(token))
 
 
 async def post_init(app: Application) -> None:

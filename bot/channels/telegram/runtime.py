@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.channels.telegram import parse, render
@@ -19,16 +22,27 @@ from bot.store import links, outbox
 log = logging.getLogger(__name__)
 
 
+Spawn = Callable[[Coroutine[Any, Any, int]], "asyncio.Task[int]"]
+
+
 @dataclass
 class Runtime:
     services: Services
     conversation: Conversation
     dispatcher: Dispatcher
+    # `Application.create_task`: errors go to the error handler, and stopping waits for the task
+    spawn: Spawn = asyncio.create_task
+    running: Callable[[], bool] = lambda: True
     tasks: set[asyncio.Task[int]] = field(default_factory=set)
 
     def kick(self) -> None:
-        """Send what the last update queued for others now, rather than at the next tick."""
-        task = asyncio.create_task(self.dispatcher.drain())
+        """Send what the last update queued for others now, rather than at the next tick.
+
+        Not while stopping: a drain cut short would leave its rows claimed; unclaimed, the next
+        start sends them at once."""
+        if not self.running():
+            return
+        task = self.spawn(self.dispatcher.drain())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -50,11 +64,20 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     runtime = runtime_of(context)
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer(update)
     outcome = await asyncio.to_thread(runtime.conversation.handle, msg)
     await reply(runtime, context, msg.chat_id, outcome, update.update_id)
     if outcome.queued:
         runtime.kick()
+
+
+async def answer(update: Update) -> None:
+    """Stop the button's spinner. A query answered before (a redelivered update) or too old is no error."""
+    assert update.callback_query is not None
+    try:
+        await update.callback_query.answer()
+    except TelegramError as exc:
+        log.info("callback query of update %s not answered: %s", update.update_id, exc)
 
 
 async def reply(
