@@ -57,12 +57,16 @@ class Pattern:
             return False
         if self.none is not None and self.none.search(text):
             return False
-        hits = [self._starts(group, text) for group in self.groups]
-        if not all(hits):
+        # one quick search per group first: most patterns fail here, before any match is collected
+        if any(group.search(text) is None for group in self.groups):
             return False
-        if self.within is None or len(hits) < 2:
+        hits = sorted((self._starts(group, text) for group in self.groups), key=len)
+        if not hits or not hits[0]:
+            return not hits
+        if self.within is None:
             return True
-        return any(all(any(abs(s - anchor) <= self.within for s in other) for other in hits[1:]) for anchor in hits[0])
+        rarest, others = hits[0], hits[1:]
+        return any(all(any(abs(s - anchor) <= self.within for s in other) for other in others) for anchor in rarest)
 
     def _starts(self, group: re.Pattern[str], text: str) -> list[int]:
         """Where the group matches, negated matches left out."""

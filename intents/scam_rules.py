@@ -216,15 +216,19 @@ class _Reader:
     def signals(self, reasons: Mapping[str, Reason]) -> dict[str, float]:
         raw = self.section("signals", dict)
         out: dict[str, float] = {}
-        for code in raw:
+        for code, entry in raw.items():
             if str(code).startswith("__line"):
+                continue
+            line = self.line(entry, self.line(raw))
+            if not isinstance(entry, dict):
+                self.problem(line, f"signal {code}: expected {{weight: number}}")
                 continue
             if code not in FACTS:
                 facts = ", ".join(sorted(FACTS))
-                self.problem(self.line(raw), f"signal {code}: not a fact the checker finds ({facts})")
+                self.problem(line, f"signal {code}: not a fact the checker finds ({facts})")
             elif code not in reasons:
-                self.problem(self.line(raw), f"signal {code}: no reason text in `reasons`")
-            out[str(code)] = self.number(raw, str(code), 0.0, 1.0, 0.0)
+                self.problem(line, f"signal {code}: no reason text in `reasons`")
+            out[str(code)] = self.number(entry, "weight", 0.0, 1.0, 0.0)
         return out
 
     def links(self) -> LinkPolicy:
