@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from bot.errors import FaqError
 from bot.settings import Settings
@@ -14,12 +13,17 @@ from intents.faq import Faq, load_faq
 from intents.matcher import Matcher
 from intents.scamcheck import ScamChecker
 
+if TYPE_CHECKING:  # the matcher's command line needs no database: keep SQLAlchemy out of its start-up
+    from sqlalchemy.orm import Session, sessionmaker
+
 log = logging.getLogger(__name__)
 
 
 def build_matcher(faq: Faq, settings: Settings) -> Matcher:
     m = settings.matcher
-    return Matcher(faq, threshold=m.threshold, suggestions=m.suggestions, max_chars=m.max_chars)
+    return Matcher(
+        faq, threshold=m.threshold, suggestions=m.suggestions, max_chars=m.max_chars, cache_dir=m.cache_dir
+    )
 
 
 @dataclass(frozen=True)

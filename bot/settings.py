@@ -28,9 +28,12 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
 class AppSettings:
     default_lang: str = "zh"
     log_level: str = "INFO"
+    utc_offset_hours: float = 8.0  # the station's local time: report dates, duty weeks and months
 
     def __post_init__(self) -> None:
         _one_of("default_lang", self.default_lang, ("zh", "en"))
+        if not -12 <= self.utc_offset_hours <= 14:
+            raise ValueError(f"utc_offset_hours must be between -12 and 14, got {self.utc_offset_hours}")
         _one_of("log_level", self.log_level.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
@@ -45,6 +48,7 @@ class MatcherSettings:
     threshold: float = 0.6
     suggestions: int = 3
     max_chars: int = 2000
+    cache_dir: Path | None = PROJECT_ROOT / "var" / "cache"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
@@ -132,6 +136,26 @@ class KioskSettings:
 
 
 @dataclass(frozen=True)
+class DutySettings:
+    remind_hour: int = 9  # local hour from which an officer is reminded of a duty due tomorrow
+    check_every_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.remind_hour <= 23:
+            raise ValueError(f"remind_hour must be between 0 and 23, got {self.remind_hour}")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    dir: Path = PROJECT_ROOT / "var" / "reports"  # where `cunjing report` and /report write their files
+    days: int = 7  # the period of a report without dates: the last this many days
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError(f"days must be at least 1, got {self.days}")
+
+
+@dataclass(frozen=True)
 class Settings:
     app: AppSettings = AppSettings()
     faq: FaqSettings = FaqSettings()
@@ -141,6 +165,8 @@ class Settings:
     routing: RoutingSettings = RoutingSettings()
     voice: VoiceSettings = VoiceSettings()
     kiosk: KioskSettings = KioskSettings()
+    duty: DutySettings = DutySettings()
+    report: ReportSettings = ReportSettings()
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:

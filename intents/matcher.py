@@ -14,11 +14,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
-from intents import tokens
+from intents import index_cache, tokens
 from intents.faq import Faq
 from intents.normalise import Normaliser
 
@@ -205,6 +206,37 @@ class Evidence:
         return best, best - second, self.none
 
 
+@dataclass(frozen=True)
+class Index:
+    """The FAQ analysed once: normalised examples and their features (what the cache keeps)."""
+
+    examples: list[Example]
+    features: list[list[str]]
+    segmented: list[str]
+    evidence: dict[str, list[str]]
+    evidence_features: dict[str, list[list[str]]]
+
+
+def analyse(faq: Faq, normalise: Normaliser) -> Index:
+    """Normalise and segment every example, out-of-scope question and keyword of the FAQ."""
+    examples = [Example(i.id, normalise(e)) for i in faq.intents.values() for e in i.examples]
+    examples += [Example(NONE, normalise(q)) for q in faq.out_of_scope]
+    evidence = {i.id: [t for t in map(normalise, i.evidence) if t] for i in faq.intents.values()}
+    return Index(
+        examples=examples,
+        features=[tokens.features(e.text) for e in examples],
+        segmented=[" ".join(tokens.words(e.text)) for e in examples],
+        evidence=evidence,
+        evidence_features={k: [tokens.features(t) for t in terms] for k, terms in evidence.items()},
+    )
+
+
+def _content(faq: Faq) -> tuple[object, ...]:
+    """What the index is made of: the cache key."""
+    intents = [(i.id, i.examples, i.evidence) for i in faq.intents.values()]
+    return (intents, faq.out_of_scope, sorted(faq.typos.items()))
+
+
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
@@ -219,6 +251,7 @@ class Matcher:
         suggestions: int = 3,
         max_chars: int = 2000,
         weights: Mapping[str, float] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.faq = faq
         self.threshold = threshold
@@ -227,25 +260,21 @@ class Matcher:
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.calibration = faq.calibration
         self.normalise = Normaliser(faq.typos)
-        self.examples: list[Example] = []
-        for intent in faq.intents.values():
-            self.examples += [Example(intent.id, self.normalise(e)) for e in intent.examples]
-        self.examples += [Example(NONE, self.normalise(q)) for q in faq.out_of_scope]
-        feats = [tokens.features(e.text) for e in self.examples]
-        evidence = {i.id: [t for t in map(self.normalise, i.evidence) if t] for i in faq.intents.values()}
-        idf = self._idf(feats)
+        digest = index_cache.key(_content(faq))
+        index = index_cache.cached(cache_dir, "matcher", digest, lambda: analyse(faq, self.normalise))
+        self.examples = index.examples
+        idf = self._idf(index.features)
         groups: dict[str, list[Sequence[str]]] = defaultdict(list)
-        for example, f in zip(self.examples, feats, strict=True):
+        for example, f in zip(self.examples, index.features, strict=True):
             groups[example.intent].append(f)
-        for intent_id, terms in evidence.items():
-            groups[intent_id] += [tokens.features(t) for t in terms]
-        segmented = [" ".join(tokens.words(e.text)) for e in self.examples]
-        self.nearest = NearestExample(self.examples, feats, idf)
+        for intent_id, feats in index.evidence_features.items():
+            groups[intent_id] += feats
+        self.nearest = NearestExample(self.examples, index.features, idf)
         self.strategies: list[Strategy] = [
             self.nearest,
             Centroid(groups, idf),
-            Fuzzy(self.examples, segmented),
-            Keywords(evidence),
+            Fuzzy(self.examples, index.segmented),
+            Keywords(index.evidence),
         ]
 
     @staticmethod
