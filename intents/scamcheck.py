@@ -32,6 +32,13 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # spaces next to Chinese characters carry nothing (and hide 安 全 账 户 from the rules)
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}，。：；！？、“”（）【】])\s+|\s+(?=[{_CJK}，。：；！？、“”（）【】])")
 _SPACES = re.compile(r"\s+")
+# a run of one kind of character longer than any real number or word is cut short: the rules'
+# `\d+` and `[\d,]*` would otherwise try every position of a 2,000-digit run (quadratic)
+_RUN_KEEP = 32
+_RUNS = re.compile(
+    rf"[\d,.]{{{_RUN_KEEP + 1},}}|[零一二三四五六七八九十两百千万亿几]{{{_RUN_KEEP + 1},}}"
+    rf"|\*{{{_RUN_KEEP + 1},}}|(.)\1{{{_RUN_KEEP},}}"
+)
 _SENDER_TAG = re.compile(r"^\s*[【\[][^】\]]{2,12}[】\]]|[【\[][^】\]]{2,12}[】\]]\s*$")
 _LETTERS = re.compile(r"[a-z]")
 # digits written for letters inside English words; links are judged before this is undone
@@ -80,8 +87,8 @@ class ScamChecker:
         rules = load_rules(Path(faq_dir) / RULES_FILE)
         return cls(rules, normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir))))
 
-    def check(self, text: Any) -> Verdict:
-        """The verdict on one message; never raises, whatever `text` is."""
+    def check(self, text: str) -> Verdict:
+        """The verdict on one message; never raises, whatever `text` is (bytes and others are coerced)."""
         try:
             return self._check(text if isinstance(text, str) else _as_text(text))
         except Exception:  # a bug must not cost the villager an answer: say "be careful" instead
@@ -90,13 +97,16 @@ class ScamChecker:
 
     def prepare(self, text: str) -> str:
         """The text the rules read: capped, NFKC, simplified, lower case, typos fixed, spaces tidied."""
-        text = _SURROGATES.sub(" ", text[: self.rules.max_chars])
-        text = _CONTROLS.sub(" ", unicodedata.normalize("NFKC", text))
+        cap = self.rules.max_chars
+        text = _SURROGATES.sub(" ", text[:cap])
+        # capped again after NFKC, which can turn one character into many (ﷺ becomes 18)
+        text = _CONTROLS.sub(" ", unicodedata.normalize("NFKC", text)[:cap])
         if has_cjk(text):
             text = simplify(text)
         text = text.lower()
         if self._typo_re is not None:
             text = self._typo_re.sub(lambda m: self._typos[m.group(0)], text)
+        text = _RUNS.sub(lambda m: m.group(0)[:_RUN_KEEP], text)
         return _SPACES.sub(" ", _CJK_SPACE.sub("", text)).strip()
 
     def _check(self, raw: str) -> Verdict:

@@ -179,7 +179,9 @@ def test_only_the_first_characters_of_a_huge_message_are_read(checker):
     assert checker.check(tail + "你好" * 60_000).scam
 
 
-@pytest.mark.parametrize("junk", ["", " \n\t ", "\ud800\udfff\x00", "😀" * 500, "\x00" * 10_000, "🔗http://", "xn--"])
+@pytest.mark.parametrize(
+    "junk", ["", " \n\t ", "\ud800\udfff\x00", "😀" * 500, "\x00" * 10_000, "🔗http://", "xn--", "ﷺ" * 100_000]
+)
 def test_junk_never_raises_and_is_safe(checker, junk):
     verdict = checker.check(junk)
     assert verdict.verdict in VERDICTS
