@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
-from bot.core import checks, intake, kiosk_alerts, language, officers, villagers
+from bot.core import checks, duty, intake, kiosk_alerts, language, officers, reports, villagers
 from bot.core.answers import answer_reply, fallback_reply
 from bot.core.turn import Turn
-from bot.core.types import Button, Incoming, Outcome, Reply
+from bot.core.types import Button, Incoming, Outcome, Reply, parse_text
 from bot.errors import FaqError, NotAllowed, UserError
 from bot.services import Services
 from bot.store import citizens, links, requests, roster, updates, usage
@@ -23,7 +24,8 @@ Handler = Callable[[Turn], Outcome]
 UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
-ROLES = (villagers, intake, officers, checks, kiosk_alerts)  # modules with COMMANDS / BUTTONS / STEPS tables
+# modules with COMMANDS / BUTTONS / STEPS tables
+ROLES = (villagers, intake, officers, checks, kiosk_alerts, duty, reports)
 
 
 class Conversation:
@@ -73,6 +75,10 @@ class Conversation:
 
     def dispatch(self, turn: Turn) -> Outcome:
         msg = turn.msg
+        if msg.command is None and msg.kind == "photo" and msg.text.startswith("/"):
+            # a photo captioned with a command (`/log visit ...`) is that command, the photo attached
+            command, args = parse_text(msg.text)
+            turn.msg = msg = replace(msg, command=command, args=args)
         if msg.command is not None:
             handler = self.commands.get(msg.command)
             return handler(turn) if handler else turn.reply("unknown_command")

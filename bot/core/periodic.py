@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core import escalation
+from bot.core import duty_remind, escalation
 from bot.services import Services
 from bot.settings import Settings
 
@@ -24,4 +24,11 @@ def _escalation_every(settings: Settings) -> float:
     return max(0.5, min(30.0, settings.routing.accept_within_minutes * 60 / 4))
 
 
-TASKS: list[Periodic] = [Periodic("escalation", _escalation_every, escalation.escalate_due)]
+def _duty_every(settings: Settings) -> float:
+    return max(60.0, settings.duty.check_every_minutes * 60)
+
+
+TASKS: list[Periodic] = [
+    Periodic("escalation", _escalation_every, escalation.escalate_due),
+    Periodic("duty-reminders", _duty_every, duty_remind.remind_due),
+]

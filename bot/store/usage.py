@@ -13,14 +13,23 @@ MAX_TEXT = 2000
 
 
 class MatchLike(Protocol):
-    intent: str | None
-    score: float
+    # read-only members, so frozen dataclasses (intents.matcher.Match) fit
+    @property
+    def intent(self) -> str | None: ...
+
+    @property
+    def score(self) -> float: ...
 
 
 class VerdictLike(Protocol):
-    verdict: str
-    risk: float
-    type: str | None
+    @property
+    def verdict(self) -> str: ...
+
+    @property
+    def risk(self) -> float: ...
+
+    @property
+    def type(self) -> str | None: ...
 
 
 def record_question(session: Session, citizen_id: int | None, text: str, match: MatchLike) -> None:
