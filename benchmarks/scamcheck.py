@@ -12,7 +12,8 @@ Data sets (../shared beside the project, see its SOURCE.md files):
   its four classes map to fraud types for a rough type figure.
 - mendeley: English smishing against ham (spam left out), rows with an odd id; the rules were
   studied only on the even ids.
-- sft: anti-fraud dialog windows (optional, long), speaker names masked as A, B, ...
+- sft: anti-fraud dialog windows, split test0902 (the rules were studied on eval0902 only),
+  speaker names masked as A, B, ... (optional).
 - stress: 100 kB messages made of one repeated piece (digits, trigger words, links, junk), for
   the worst-case time only (its recall means nothing).
 
@@ -118,7 +119,8 @@ def mask_speakers(dialog: str) -> str:
 def load_sft(shared: Path) -> list[Item]:
     path = shared / "data" / "anti-fraud-sft-dialogs" / "combined_with_scenario.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Item(mask_speakers(r["input"]), bool(r["label"])) for r in rows]
+    # the rules were studied on the eval0902 split only: report on test0902
+    return [Item(mask_speakers(r["input"]), bool(r["label"])) for r in rows if r["split"] == "test0902"]
 
 
 def load_stress(shared: Path) -> list[Item]:
