@@ -59,6 +59,8 @@ _SPEAKER = re.compile(r"^([^:：\n]{1,20})[:：]", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Item:
+    """One labelled message."""
+
     text: str
     scam: bool
     type: str | None = None
@@ -66,6 +68,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Predicted:
+    """A system's answer on one message and its time."""
+
     scam: bool
     type: str | None
     seconds: float
@@ -75,6 +79,7 @@ class Predicted:
 
 
 def load_dev(shared: Path) -> list[Item]:
+    """The development messages."""
     lines = (shared / "eval" / "dev-messages.jsonl").read_text(encoding="utf-8").splitlines()
     return [Item(r["text"], bool(r["scam"]), r.get("type")) for r in map(json.loads, filter(str.strip, lines))]
 
@@ -92,12 +97,14 @@ def telecom_rows(shared: Path) -> tuple[list[dict[str, str]], list[dict[str, str
 
 
 def load_telecom(shared: Path, split: str = "sample") -> list[Item]:
+    """The fixed Telecom_Fraud_Texts_5 sample, or the rest of the set."""
     sample, rest = telecom_rows(shared)
     rows = sample if split == "sample" else rest
     return [Item(r["text"], r["is_fraud"] == "1", TELECOM_TYPES.get(r["label_id"])) for r in rows]
 
 
 def load_mendeley(shared: Path) -> list[Item]:
+    """English smishing and ham, odd ids."""
     path = shared / "data" / "mendeley-sms-phishing" / "normalized.csv"
     with path.open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["label"] in ("smishing", "ham") and int(r["id"]) % 2 == 1]
@@ -117,6 +124,7 @@ def mask_speakers(dialog: str) -> str:
 
 
 def load_sft(shared: Path) -> list[Item]:
+    """Dialog windows of the test0902 split, speakers masked."""
     path = shared / "data" / "anti-fraud-sft-dialogs" / "combined_with_scenario.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     # the rules were studied on the eval0902 split only: report on test0902
@@ -136,6 +144,7 @@ def load_stress(shared: Path) -> list[Item]:
 
 
 def run_rules(checker: ScamChecker, items: Sequence[Item]) -> list[Predicted]:
+    """The rules on every message, timed."""
     checker.check("预热 warm up")
     out = []
     with _no_gc():
@@ -198,6 +207,7 @@ def _judge(is_scam: Model, type_of: Model | None, only_type: str | None) -> Call
 
 
 def _fit(texts: list[str], labels: Sequence[object]) -> Model:
+    """A TF-IDF character n-gram + logistic regression model, trained."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -214,6 +224,7 @@ def _fit(texts: list[str], labels: Sequence[object]) -> Model:
 
 
 def score(items: Sequence[Item], predicted: Sequence[Predicted]) -> dict[str, float]:
+    """Recall, false-positive rate, type accuracy among caught scams, and times."""
     scams = [(i, p) for i, p in zip(items, predicted, strict=True) if i.scam]
     legit = [p for i, p in zip(items, predicted, strict=True) if not i.scam]
     caught = [(i, p) for i, p in scams if p.scam and i.type]
@@ -230,6 +241,7 @@ def score(items: Sequence[Item], predicted: Sequence[Predicted]) -> dict[str, fl
 
 
 def row(name: str, system: str, s: dict[str, float]) -> str:
+    """One line of the table."""
     kind = "   n/a" if s["type"] != s["type"] else f"{s['type']:6.1%}"
     return (
         f"{name:<14} {system:<10} {int(s['scams']):>6} {int(s['legit']):>6} {s['recall']:>7.1%} {s['fpr']:>6.1%}"
@@ -247,6 +259,7 @@ LOADERS: dict[str, Callable[[Path, str], list[Item]]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sets, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared data directory")
     parser.add_argument("--faq", type=Path, help="the FAQ directory (default: the setting faq.dir)")

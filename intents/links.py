@@ -36,6 +36,7 @@ class Link:
 
 
 def _labels(host: str) -> list[str]:
+    """The dot-separated labels of a host."""
     return [label for label in host.split(".") if label]
 
 
@@ -135,6 +136,7 @@ def host_of(url: str) -> str:
 
 
 def _is_ip(host: str) -> bool:
+    """Whether `host` is a raw IP address."""
     try:
         ipaddress.ip_address(host)
     except ValueError:

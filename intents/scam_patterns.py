@@ -25,6 +25,7 @@ class Reason:
     en: str
 
     def get(self, lang: str) -> str:
+        """The sentence in `lang` (zh unless en)."""
         return self.en if lang == "en" else self.zh
 
 
@@ -44,6 +45,8 @@ class Negation:
 
 @dataclass(frozen=True)
 class Pattern:
+    """Groups of terms that must all match, with the conditions around them."""
+
     groups: tuple[re.Pattern[str], ...]
     within: int | None = None
     none: re.Pattern[str] | None = None

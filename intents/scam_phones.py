@@ -21,6 +21,8 @@ _SERVICE = re.compile(
 
 @dataclass(frozen=True)
 class PhoneFacts:
+    """What the phone numbers of a message show."""
+
     intl_number: bool = False
     virtual_number: bool = False
     fake_service_number: bool = False

@@ -59,6 +59,7 @@ def _lead(term: str) -> list[str]:
 
 
 def _join(parts: list[list[str]], term: str) -> list[str]:
+    """Branches of several parts, or the term as written when they are too many or empty."""
     out = [branch for part in parts for branch in part]
     return out if len(out) <= _MAX_BRANCHES and all(out) else [term]
 

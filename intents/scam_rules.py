@@ -57,12 +57,15 @@ class _Reader:
         self.negation: Negation | None = None
 
     def problem(self, line: int, message: str) -> None:
+        """Note one problem at `line` of the rules file."""
         self.problems.append(Problem(self.file, line, message))
 
     def line(self, raw: Any, default: int = 1) -> int:
+        """The line a mapping of the file starts on, or `default`."""
         return raw.get("__line__", default) if isinstance(raw, dict) else default
 
     def section(self, key: str, kind: type) -> Any:
+        """A top-level section that must be a mapping or a list (an empty one if it is not)."""
         value = self.data.get(key)
         if not isinstance(value, kind):
             self.problem(self.line(self.data), f"`{key}` must be a {'mapping' if kind is dict else 'list'}")
@@ -70,6 +73,7 @@ class _Reader:
         return value
 
     def number(self, raw: dict[str, Any], key: str, low: float, high: float, default: float) -> float:
+        """A number from `low` to `high`, or `default` with a problem."""
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             self.problem(self.line(raw), f"{key} must be a number from {low} to {high}, got {value!r}")
@@ -77,6 +81,7 @@ class _Reader:
         return float(value)
 
     def strings(self, raw: Any, what: str, line: int) -> list[str]:
+        """A list of words, or an empty list with a problem."""
         if not isinstance(raw, list) or not all(isinstance(v, str | int) and str(v).strip() for v in raw):
             self.problem(line, f"{what}: expected a list of words")
             return []
@@ -101,6 +106,7 @@ class _Reader:
         return source
 
     def alternation(self, terms: Iterable[Any], lines: list[int], what: str) -> str | None:
+        """Terms joined into one alternation, each rewritten for a fast scan; None if none is usable."""
         parts = []
         for i, term in enumerate(terms):
             line = lines[i] if i < len(lines) else lines[-1] if lines else 1
@@ -113,6 +119,7 @@ class _Reader:
         return "|".join(parts) if parts else None
 
     def read_lists(self) -> None:
+        """The named word lists that terms refer to as `@name`."""
         raw = self.section("lists", dict)
         for name, terms in raw.items():
             if str(name).startswith("__line"):
@@ -125,6 +132,7 @@ class _Reader:
             self.lists[str(name)] = f"(?:{source})" if source else "(?!)"
 
     def read_negation(self) -> None:
+        """The negation words and their window."""
         raw = self.data.get("negation")
         if raw is None:
             return
@@ -137,6 +145,7 @@ class _Reader:
             self.negation = Negation(re.compile(source), window)
 
     def reasons(self) -> dict[str, Reason]:
+        """The reason texts by code, each with zh and en."""
         raw = self.section("reasons", dict)
         out: dict[str, Reason] = {}
         for code, texts in raw.items():
@@ -153,6 +162,7 @@ class _Reader:
         return out
 
     def pattern(self, raw: dict[str, Any], what: str) -> Pattern | None:
+        """The pattern of one flag, legit or type entry."""
         line = self.line(raw)
         groups: list[str | None] = []
         if "any" in raw:
@@ -181,6 +191,7 @@ class _Reader:
         )
 
     def group(self, raw: Any, lines: list[int], what: str) -> str | None:
+        """One group of terms (a list, or a single term) as an alternation."""
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not raw:
@@ -189,11 +200,13 @@ class _Reader:
         return self.alternation(raw, lines, what)
 
     def names(self, raw: Any, line: int, what: str) -> list[str]:
+        """The fact and code names of `if` or `unless`."""
         if raw is None:
             return []
         return self.strings(raw if isinstance(raw, list) else [raw], f"{what} if/unless", line)
 
     def rules(self, key: str, reasons: Mapping[str, Reason], weight_key: str = "weight") -> tuple[Rule, ...]:
+        """The entries of `flags`, `legit` or `types`, compiled."""
         out = []
         for raw in self.section(key, list):
             if not isinstance(raw, dict):
@@ -214,6 +227,7 @@ class _Reader:
         return tuple(out)
 
     def signals(self, reasons: Mapping[str, Reason]) -> dict[str, float]:
+        """The weights of the facts the extractors find."""
         raw = self.section("signals", dict)
         out: dict[str, float] = {}
         for code, entry in raw.items():
@@ -232,6 +246,7 @@ class _Reader:
         return out
 
     def links(self) -> LinkPolicy:
+        """The link policy: official domains, brands, shorteners, endings."""
         raw = self.section("links", dict)
         line = self.line(raw)
         official = raw.get("official")
@@ -249,6 +264,7 @@ class _Reader:
         )
 
     def phones(self) -> PhonePolicy:
+        """The phone policy: virtual ranges, known service numbers."""
         raw = self.section("phones", dict)
         line = self.line(raw)
         return PhonePolicy(
@@ -265,6 +281,7 @@ class _Reader:
                 self.problem(rule.line, f"{rule.code}: if/unless names unknown fact or code {name!r}")
 
     def types(self, rules: Iterable[Rule], intent_ids: Iterable[str] | None) -> None:
+        """Every type must be a fraud.* id the FAQ knows."""
         ids = set(intent_ids) if intent_ids is not None else None
         for rule in rules:
             if not rule.code.startswith("fraud."):

@@ -110,6 +110,7 @@ class ScamChecker:
         return _SPACES.sub(" ", _CJK_SPACE.sub("", text)).strip()
 
     def _check(self, raw: str) -> Verdict:
+        """The verdict on text that is surely a string."""
         prepared = self.prepare(raw)
         if not prepared:
             return Verdict("safe", 0.0, None, ())

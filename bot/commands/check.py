@@ -19,12 +19,14 @@ from intents.scamcheck import ScamChecker
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    """The `check` subcommand."""
     p = sub.add_parser("check", help="judge messages: JSON lines {text} on stdin, verdicts as JSON lines on stdout")
     p.add_argument("--faq", type=Path, help="the FAQ directory with scam_rules.yaml (default: the setting faq.dir)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Judge every input line; 0 when the input ends."""
     faq_dir = args.faq or load_settings().faq.dir
     checker = ScamChecker.from_dir(faq_dir)
     for answer in answers(checker, sys.stdin.buffer):
