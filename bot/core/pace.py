@@ -1,0 +1,111 @@
+"""One pace for everything the bot sends to other people: the outbox and the alerts share it.
+
+Telegram allows about 30 messages a second overall and one a second per chat, and answers 429
+with `retry_after` beyond that; its flood wait holds for the whole bot, not one chat. The pacer
+spaces sends evenly, never lets more than `per_second` of them fall within one second, keeps a
+gap after each message to a chat, and stops every sender while a flood wait lasts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from bot.core.dispatch import Delivery, RetryLater, Sender
+from bot.core.types import Reply
+
+Clock = Callable[[], float]
+CHATS_KEPT = 2000  # chat gaps remembered before the ones already over are forgotten
+
+
+class Pacer:
+    """Hands out send slots: evenly spaced, at most `per_second` per second, `per_chat` apart per chat."""
+
+    def __init__(
+        self, per_second: float, per_chat: float = 1.0, *, clock: Clock = time.monotonic, period: float = 1.0
+    ) -> None:
+        self.interval = 1.0 / per_second
+        self.limit = max(1, math.floor(per_second * period))
+        self.period = period
+        self.per_chat = per_chat
+        self.clock = clock
+        self.paused_until = 0.0
+        self._next = 0.0
+        # when each of the last `limit` sends ended (inf while it is still on its way)
+        self._recent: deque[list[float]] = deque(maxlen=self.limit)
+        self._lock = asyncio.Lock()
+        self._chat_free: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_users: dict[int, int] = {}
+
+    def pause(self, seconds: float) -> None:
+        """A flood wait: nobody sends for `seconds`."""
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait for this chat's turn and an overall slot; the send happens inside the block."""
+        self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        try:
+            async with lock:  # one message at a time to a chat, in the order asked
+                await self._sleep_until(self._chat_free.get(chat_id, 0.0))
+                cell = await self._overall()
+                try:
+                    yield
+                finally:
+                    cell[0] = self.clock()
+                    self._chat_free[chat_id] = cell[0] + self.per_chat
+        finally:
+            self._release_chat(chat_id)
+
+    def paced(self, send: Sender) -> Sender:
+        """`send` through this pacer; a flood wait it reports pauses every sender."""
+
+        async def paced_send(chat_id: int, reply: Reply) -> Delivery:
+            async with self.slot(chat_id):
+                result = await send(chat_id, reply)
+            if isinstance(result, RetryLater) and result.after:
+                self.pause(result.after)
+            return result
+
+        return paced_send
+
+    async def _overall(self) -> list[float]:
+        """The next overall slot. Counting from when sends *ended* keeps us under the limit as
+        Telegram counts it (on arrival), whatever the network's delays."""
+        async with self._lock:
+            while True:
+                now = self.clock()
+                start = max(self._next, self.paused_until, self._window_free())
+                if start <= now:
+                    break
+                await asyncio.sleep(min(start - now, self.period))
+            self._next = now + self.interval
+            cell = [math.inf]
+            self._recent.append(cell)
+            return cell
+
+    def _window_free(self) -> float:
+        """When the send `limit` places back ended plus one period (inf: poll until it ends)."""
+        if len(self._recent) < self.limit:
+            return 0.0
+        oldest = self._recent[0][0]
+        return self.clock() + self.interval if math.isinf(oldest) else oldest + self.period
+
+    async def _sleep_until(self, moment: float) -> None:
+        while (wait := max(moment, self.paused_until) - self.clock()) > 0:
+            await asyncio.sleep(wait)
+
+    def _release_chat(self, chat_id: int) -> None:
+        self._chat_users[chat_id] -= 1
+        if self._chat_users[chat_id]:
+            return
+        del self._chat_users[chat_id], self._chat_locks[chat_id]
+        if len(self._chat_free) > CHATS_KEPT:
+            now = self.clock()
+            self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
