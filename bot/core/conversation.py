@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core import checks, duty, intake, kiosk_alerts, language, officers, reports, villagers
+from bot.core import checks, duty, intake, kiosk_alerts, language, officers, outreach, reports, villagers
 from bot.core.answers import answer_reply, fallback_reply
 from bot.core.turn import Turn
 from bot.core.types import Button, Incoming, Outcome, Reply, parse_text
@@ -25,7 +25,7 @@ UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
 # modules with COMMANDS / BUTTONS / STEPS tables
-ROLES = (villagers, intake, officers, checks, kiosk_alerts, duty, reports)
+ROLES = (villagers, intake, officers, checks, kiosk_alerts, duty, reports, outreach)
 
 
 class Conversation:

@@ -1,0 +1,140 @@
+"""The alert delivery engine: exactly once across restarts, flood waits, blocked users, retries."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.core.alerts_delivery import AlertEngine
+from bot.core.dispatch import Blocked, Failed, RetryLater
+from bot.core.pace import Pacer
+from bot.store import alerts, roster
+from tests.bot.core.alert_helpers import Recorder, add_villagers, alert, deliver_all, deliveries
+
+from .conftest import World
+
+FIRST = 6000
+
+
+def start_alert(world: World, count: int, code: str = "QS001") -> list[int]:
+    """`count` villagers of `code` and a confirmed alert to them (number 1)."""
+    chats = add_villagers(world.services.db, code, range(FIRST, FIRST + count))
+    with world.services.db.begin() as session:
+        village = roster.village_by_code(session, code)
+        assert village is not None
+        made = alerts.create(
+            session, scope=code, text_zh="注意诈骗", text_en="", photo=None, created_by=1001, progress_chat_id=1001
+        )
+        assert alerts.confirm(session, made.id, [village.id]) == count
+    return chats
+
+
+def test_a_clean_stop_mid_delivery_and_a_new_engine_send_each_exactly_once(world: World) -> None:
+    chats = start_alert(world, 30)
+    recorder = Recorder()
+
+    async def go() -> tuple[int, int]:
+        first = AlertEngine(world.services, recorder, parallel=4)
+        stopping: list[asyncio.Task[None]] = []
+        recorder.after_send = lambda: len(recorder.sends) == 10 and stopping.append(asyncio.create_task(first.stop()))
+        sent_before_restart = await first.run()
+        second = AlertEngine(world.services, recorder, parallel=4)  # a restarted bot, same database
+        await deliver_all(second)
+        return sent_before_restart, second.sent
+
+    before, after = asyncio.run(go())
+    assert 10 <= before < 30 and before + after == 30
+    assert recorder.delivered() == {chat: 1 for chat in chats}  # counted at the "Telegram" side
+    assert {d.status for d in deliveries(world.services)} == {"sent"}
+    assert alert(world.services, 1).status == "done"
+
+
+def test_rows_a_dead_worker_claimed_go_out_when_its_lease_ends(world: World) -> None:
+    chats = start_alert(world, 5)
+    with world.services.db.begin() as session:  # a worker claims two rows, then dies before sending
+        dead = alerts.claim_due(session, limit=2, lease=timedelta(seconds=0.5))
+    recorder = Recorder()
+
+    async def go() -> int:
+        engine = AlertEngine(world.services, recorder)
+        first = await engine.run()
+        await asyncio.sleep(0.6)
+        await deliver_all(engine)
+        return first
+
+    assert asyncio.run(go()) == 3  # the dead worker's rows were hidden until their lease ended
+    assert recorder.delivered() == {chat: 1 for chat in chats}
+    assert {d.attempts for d in deliveries(world.services) if d.id in {x.id for x in dead}} == {2}
+
+
+def test_a_flood_wait_pauses_every_send_then_retries(world: World) -> None:
+    chats = start_alert(world, 6)
+    flooded = chats[2]
+    recorder = Recorder(rule=lambda chat, tries: RetryLater("flood", 0.4) if chat == flooded and tries == 1 else None)
+
+    async def go() -> None:
+        pacer = Pacer(100, per_chat=0)
+        engine = AlertEngine(world.services, pacer.paced(recorder), parallel=1)
+        await deliver_all(engine)
+
+    asyncio.run(go())
+    assert recorder.delivered() == {chat: 1 for chat in chats} and recorder.tries[flooded] == 2
+    times = {chat: at for chat, _, at in recorder.sends}
+    hit = times[chats[1]]  # the send just before the 429 (one worker: in order)
+    assert min(at for at in times.values() if at > hit) - hit >= 0.4  # nobody sent during the wait
+    assert [d.attempts for d in deliveries(world.services) if d.chat_id == flooded] == [1]  # a 429 is no attempt
+
+
+def test_a_blocked_villager_is_marked_and_skipped(world: World) -> None:
+    chats = start_alert(world, 4)
+    blocked = chats[1]
+    recorder = Recorder(
+        rule=lambda chat, tries: Blocked("Forbidden: bot was blocked by the user") if chat == blocked else None
+    )
+    asyncio.run(deliver_all(AlertEngine(world.services, recorder, recorder.show)))
+    assert recorder.tries[blocked] == 1 and set(recorder.delivered()) == set(chats) - {blocked}
+    assert {d.chat_id: d.status for d in deliveries(world.services)}[blocked] == "blocked"
+    assert world.person(blocked) and _citizen_blocked(world, blocked)
+    assert "已屏蔽 1" in recorder.shown[-1][2]
+
+
+def test_network_errors_are_retried_with_backoff_then_given_up(make_world) -> None:  # noqa: ANN001
+    world = make_world(CUNJING_TELEGRAM__MAX_SEND_ATTEMPTS="3")
+    chats = start_alert(world, 3)
+    flaky, dead, bad = chats
+    answers = {flaky: RetryLater("network: Bad Gateway"), dead: RetryLater("network: timed out"), bad: Failed("bad")}
+
+    def rule(chat: int, tries: int) -> RetryLater | Failed | None:
+        if chat == flaky and tries > 2:
+            return None
+        return answers[chat]
+
+    recorder = Recorder(rule=rule)
+    engine = AlertEngine(world.services, recorder)
+    engine.retry_base = 0.05
+    asyncio.run(deliver_all(engine))
+    assert recorder.tries == {flaky: 3, dead: 3, bad: 1}
+    statuses = {d.chat_id: (d.status, d.attempts) for d in deliveries(world.services)}
+    assert statuses == {flaky: ("sent", 3), dead: ("failed", 3), bad: ("failed", 1)}
+
+
+@pytest.mark.parametrize("count", [0])
+def test_an_alert_with_nobody_left_is_finished(world: World, count: int) -> None:
+    with world.services.db.begin() as session:
+        made = alerts.create(
+            session, scope="QS004", text_zh="注意", text_en="", photo=None, created_by=9000, progress_chat_id=None
+        )
+        village = roster.village_by_code(session, "QS004")
+        assert village is not None and alerts.confirm(session, made.id, [village.id]) == count
+    asyncio.run(deliver_all(AlertEngine(world.services, Recorder())))
+    assert alert(world.services, 1).status == "done"
+
+
+def _citizen_blocked(world: World, user_id: int) -> bool:
+    from bot.store import citizens
+
+    with world.services.db() as session:
+        found = citizens.by_user_id(session, user_id)
+        return bool(found and found.blocked)
