@@ -10,11 +10,12 @@ from datetime import timedelta
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.telegram import admin, officer, render, villager
+from bot.channels.telegram import admin, officer, outreach, render, villager
 from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
 from bot.core import periodic
 from bot.core.conversation import Conversation
 from bot.core.dispatch import Dispatcher
+from bot.core.pace import Pacer
 from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import Settings
 from bot.store import db, updates
@@ -35,6 +36,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
         .base_file_url(tg.base_file_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=3))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -45,6 +47,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
     app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     app.add_handlers(admin.handlers())
     app.add_handlers(officer.handlers())
+    app.add_handlers(outreach.handlers())
     app.add_handlers(villager.handlers())
     app.add_error_handler(on_error)
     return app
@@ -80,7 +83,10 @@ async def post_init(app: Application) -> None:
     db.upgrade(engine)
     knowledge = KnowledgeHolder(settings, app.bot_data.get("knowledge"))
     services = Services(settings, knowledge, db.session_factory(engine))
-    send = lambda chat_id, reply: render.deliver(app.bot, chat_id, reply)  # noqa: E731
+    # one pace for the outbox and the alerts: together at most overall_per_second, one per chat
+    pacer = Pacer(settings.telegram.overall_per_second, settings.telegram.per_chat_interval)
+    send = pacer.paced(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply))
+    outreach.setup(app, services, pacer)
     dispatcher = Dispatcher(services.db, send, settings.telegram.per_chat_interval, settings.telegram.max_send_attempts)
     app.bot_data["runtime"] = Runtime(
         services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running
@@ -97,6 +103,7 @@ def schedule(app: Application, settings: Settings) -> None:
     jobs.run_repeating(drain, interval=settings.routing.dispatch_interval_seconds, first=0.1, name="outbox")
     for task in periodic.TASKS:
         jobs.run_repeating(run_periodic, interval=task.every(settings), first=0.2, name=task.name, data=task)
+    jobs.run_repeating(outreach.tick, interval=outreach.TICK_SECONDS, first=0.3, name="alerts")
     jobs.run_repeating(forget_updates, interval=timedelta(hours=6), first=timedelta(minutes=1), name="seen-updates")
 
 
@@ -107,6 +114,10 @@ async def set_menu(app: Application, services: Services) -> None:
         await app.bot.set_my_commands(commands, language_code=lang)
     default = services.settings.app.default_lang
     await app.bot.set_my_commands([BotCommand(c, faq.message(f"commands.{c}", default)) for c in MENU])
+
+
+async def post_stop(app: Application) -> None:
+    await outreach.stop(app)  # while the bot can still talk to Telegram
 
 
 async def post_shutdown(app: Application) -> None:
