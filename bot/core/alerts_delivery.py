@@ -54,6 +54,7 @@ class Job:
     seen_finished: int = -1
     shown_at: float = field(default=-1e9)
     shown: str = ""
+    last: str = ""  # the finished job's last words, shown once the edit pace allows
 
 
 class AlertEngine:
@@ -229,13 +230,14 @@ class AlertEngine:
         self._looked_at = self.clock()
         for job, counts, took in await asyncio.to_thread(self._snapshot):
             if took is not None:
-                await self._show(
-                    job, alert_texts.finished(self.faq, job.lang, "alert.done", job.id, job.label, counts, took)
-                )
-                self.jobs.pop(job.id, None)
+                job.last = alert_texts.finished(self.faq, job.lang, "alert.done", job.id, job.label, counts, took)
             elif self.clock() - job.shown_at >= self.progress_every:
                 text = alert_texts.progress(self.faq, job.lang, job.id, job.label, counts, self._eta(job, counts))
                 await self._show(job, text)
+        for job in [j for j in self.jobs.values() if j.last]:
+            if self.clock() - job.shown_at >= self.progress_every:  # the last edit keeps the pace too
+                await self._show(job, job.last)
+                del self.jobs[job.id]
 
     def _snapshot(self) -> list[tuple[Job, Counts, float | None]]:
         """Each job under way with its counts; a finished one is marked done and its final count

@@ -39,7 +39,7 @@ class Recorder:
     rule: Rule | None = None
     sends: list[tuple[int, Reply, float]] = field(default_factory=list)
     tries: Counter[int] = field(default_factory=Counter)
-    shown: list[tuple[int, int | None, str]] = field(default_factory=list)
+    shown: list[tuple[int, int | None, str, float]] = field(default_factory=list)
     after_send: Callable[[], None] | None = None
 
     async def __call__(self, chat_id: int, reply: Reply) -> Delivery:
@@ -53,7 +53,7 @@ class Recorder:
         return answer
 
     async def show(self, chat_id: int, message_id: int | None, text: str) -> int | None:
-        self.shown.append((chat_id, message_id, text))
+        self.shown.append((chat_id, message_id, text, time.monotonic()))
         return message_id or 777
 
     def delivered(self) -> Counter[int]:

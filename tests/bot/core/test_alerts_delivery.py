@@ -93,7 +93,7 @@ def test_a_blocked_villager_is_marked_and_skipped(world: World) -> None:
     recorder = Recorder(
         rule=lambda chat, tries: Blocked("Forbidden: bot was blocked by the user") if chat == blocked else None
     )
-    asyncio.run(deliver_all(AlertEngine(world.services, recorder, recorder.show)))
+    asyncio.run(deliver_all(AlertEngine(world.services, recorder, recorder.show, progress_every=0)))
     assert recorder.tries[blocked] == 1 and set(recorder.delivered()) == set(chats) - {blocked}
     assert {d.chat_id: d.status for d in deliveries(world.services)}[blocked] == "blocked"
     assert world.person(blocked) and _citizen_blocked(world, blocked)
@@ -118,6 +118,24 @@ def test_network_errors_are_retried_with_backoff_then_given_up(make_world) -> No
     assert recorder.tries == {flaky: 3, dead: 3, bad: 1}
     statuses = {d.chat_id: (d.status, d.attempts) for d in deliveries(world.services)}
     assert statuses == {flaky: ("sent", 3), dead: ("failed", 3), bad: ("failed", 1)}
+
+
+def test_progress_edits_keep_their_pace_and_end_with_the_count(world: World) -> None:
+    start_alert(world, 45)
+    recorder = Recorder()
+
+    async def go() -> None:
+        engine = AlertEngine(world.services, Pacer(30, per_chat=0).paced(recorder), recorder.show, progress_every=0.3)
+        await deliver_all(engine)  # 1.5 s of sending: the counts are looked at every second
+        await asyncio.sleep(0.3)
+        await engine.run()  # the next tick: the last edit, now that the pace allows it
+
+    asyncio.run(go())
+    texts, times = [text for *_, text, _ in recorder.shown], [at for *_, at in recorder.shown]
+    assert len(texts) >= 3 and all(b - a >= 0.3 for a, b in zip(times, times[1:], strict=False))
+    assert texts[0].startswith("预警 #1 · 青山村 (QS001) · 发送中") and "剩余 45" in texts[0]
+    assert texts[-1].startswith("预警 #1 · 青山村 (QS001) · 已发完") and "已送达 45" in texts[-1]
+    assert {message for _, message, _, _ in recorder.shown[1:]} == {777}  # one message, edited
 
 
 @pytest.mark.parametrize("count", [0])

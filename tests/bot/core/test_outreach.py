@@ -23,7 +23,7 @@ def say(world: World, key: str, lang: str = "zh", **params: object) -> str:
 
 def run(world: World, recorder: Recorder) -> AlertEngine:
     async def go() -> AlertEngine:
-        engine = AlertEngine(world.services, recorder, recorder.show)
+        engine = AlertEngine(world.services, recorder, recorder.show, progress_every=0)
         await deliver_all(engine)
         return engine
 
