@@ -11,6 +11,7 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.telegram import admin, officer, outreach, render, villager
+from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
 from bot.core import periodic
 from bot.core.conversation import Conversation
@@ -23,24 +24,28 @@ from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
+CONCURRENT_UPDATES = 16  # different users' updates at once (each user's in order): DB and replies overlap
 MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "lang", "cancel")
 
 
 def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Application:
     """The Application with every handler; `knowledge` (FAQ + matcher) is loaded at start unless given."""
     tg = settings.telegram
+    hide_token(tg.token)  # before the Bot exists: it logs its URL
     app = (
         ApplicationBuilder()
         .token(tg.token)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=3))
+        # no retries here: a 429 goes back to its sender, which waits retry_after (a reply) or reschedules
+        # the row and pauses every sender (the outbox and alerts, through the pacer) without holding a handler
+        .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=0))
+        .concurrent_updates(PerUserOrder(CONCURRENT_UPDATES))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    hide_token(tg.token)
     app.bot_data["settings"] = settings
     app.bot_data["knowledge"] = knowledge
     # gatekeepers first: updates that are not a person talking to us stop here
@@ -54,7 +59,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
 
 
 class HideToken(logging.Filter):
-    """httpx logs every request's URL, and a Bot API URL holds the token: it never reaches a log."""
+    """A Bot API URL holds the token (httpx logs every request's URL): it never reaches a log."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
@@ -68,9 +73,21 @@ class HideToken(logging.Filter):
         return True
 
 
+# Loggers whose lines may carry a Bot API URL: filters do not pass down to child loggers, so each is named.
+URL_LOGGERS = (
+    "httpx",
+    "telegram",
+    "telegram.Bot",
+    "telegram.ext",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Updater",
+    "telegram.ext.Application",
+)
+
+
 def hide_token(token: str) -> None:
-    """Mask the token in the logs of the HTTP libraries under python-telegram-bot (once per token)."""
-    for name in ("httpx", "httpcore"):
+    """Mask the token in the logs of python-telegram-bot and of httpx under it (once per token)."""
+    for name in URL_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, HideToken) and f.token == token for f in logger.filters):
             logger.addFilter(HideToken(token))
@@ -100,9 +117,9 @@ def schedule(app: Application, settings: Settings) -> None:
     """Timers come from the database: the outbox and the deadlines survive any restart."""
     jobs = app.job_queue
     assert jobs is not None, "python-telegram-bot[job-queue] is required"
-    jobs.run_repeating(drain, interval=settings.routing.dispatch_interval_seconds, first=0.1, name="outbox")
+    jobs.run_repeating(drain, interval=settings.routing.dispatch_interval_seconds, first=0.02, name="outbox")
     for task in periodic.TASKS:
-        jobs.run_repeating(run_periodic, interval=task.every(settings), first=0.2, name=task.name, data=task)
+        jobs.run_repeating(run_periodic, interval=task.every(settings), first=0.05, name=task.name, data=task)
     jobs.run_repeating(outreach.tick, interval=outreach.TICK_SECONDS, first=0.3, name="alerts")
     jobs.run_repeating(forget_updates, interval=timedelta(hours=6), first=timedelta(minutes=1), name="seen-updates")
 
