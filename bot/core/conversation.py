@@ -146,7 +146,12 @@ class Conversation:
     def on_help(self, turn: Turn) -> Outcome:
         help_intent = turn.knowledge.faq.get("chat.help")
         intro = help_intent.answer.get(turn.lang) if help_intent else turn.say("welcome")
-        return Outcome.text(f"{intro}\n\n{turn.say('help.commands')}")
+        sections = [intro, turn.say("help.commands")]
+        if turn.officer is not None:
+            sections.append(turn.say("help.officer"))
+        if turn.is_admin:
+            sections.append(turn.say("help.admin"))
+        return Outcome.text("\n\n".join(sections))
 
     def on_lang(self, turn: Turn) -> Outcome:
         if turn.msg.args and turn.msg.args[0].lower() in ("zh", "en"):

@@ -21,11 +21,12 @@ from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import Settings
 from bot.store import db, updates
 from bot.store.types import utcnow
+from intents import tokens
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 16  # different users' updates at once (each user's in order): DB and replies overlap
-MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "lang", "cancel")
+MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "alerts", "lang", "cancel")
 
 
 def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Application:
@@ -109,6 +110,7 @@ async def post_init(app: Application) -> None:
         services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running
     )
     app.bot_data["engine"] = engine
+    await asyncio.to_thread(tokens.warm_up)  # jieba's dictionary: loaded now, not on the first question
     schedule(app, settings)
     await set_menu(app, services)
 

@@ -198,3 +198,14 @@ def test_officers_feed_the_kiosk_and_villagers_cannot(world, factory):
     assert alert.text.startswith("近期有人冒充医保局") and alert.lang == "zh"
     officer.send("/kiosk")
     assert officer.last.text.startswith("格式不对")
+
+
+def test_help_shows_officers_and_admins_their_commands(world):
+    villager, officer, admin = world.person(7), world.person(1001), world.person(9000)
+    officer_help, admin_help = world.faq.message("help.officer", "zh"), world.faq.message("help.admin", "zh")
+    villager.send("/help")
+    assert officer_help not in villager.last.text and admin_help not in villager.last.text
+    officer.send("/help")
+    assert officer_help in officer.last.text and admin_help not in officer.last.text
+    admin.send("/help")
+    assert admin_help in admin.last.text
