@@ -209,3 +209,20 @@ def test_help_shows_officers_and_admins_their_commands(world):
     assert officer_help in officer.last.text and admin_help not in officer.last.text
     admin.send("/help")
     assert admin_help in admin.last.text
+
+
+def test_a_reload_that_fails_keeps_the_last_good_faq(make_world, tmp_path):
+    import shutil
+
+    from bot.settings import PROJECT_ROOT
+
+    faq_dir = tmp_path / "faq"
+    shutil.copytree(PROJECT_ROOT / "faq", faq_dir)
+    world = make_world(CUNJING_FAQ__DIR=str(faq_dir))
+    (faq_dir / "chat.yaml").write_text("intents: [\n", encoding="utf-8")  # broken on purpose
+    admin = world.person(9000)
+    admin.send("/reload")
+    assert admin.last.text.startswith(world.faq.message("admin.reload_failed", "zh", problems="").strip())
+    assert "chat.yaml" in admin.last.text
+    admin.send("你好")
+    assert world.faq["chat.greeting"].answer.zh in admin.last.text  # the previous FAQ still answers
