@@ -226,3 +226,24 @@ def test_a_reload_that_fails_keeps_the_last_good_faq(make_world, tmp_path):
     assert "chat.yaml" in admin.last.text
     admin.send("你好")
     assert world.faq["chat.greeting"].answer.zh in admin.last.text  # the previous FAQ still answers
+
+
+def test_an_officers_kiosk_alert_is_what_the_kiosk_says_next(world, factory):
+    from datetime import UTC, datetime
+
+    from bot.settings import PROJECT_ROOT
+    from voice import alert_store
+    from voice.alerts import AlertFeed
+    from voice.playlist import load_playlist
+    from voice.schedule import Schedule
+
+    settings = world.services.settings
+    playlist = load_playlist(PROJECT_ROOT / "faq", list(world.faq.intents))
+    schedule = Schedule(settings.kiosk, playlist.warnings)
+    read, spoken = alert_store.source(factory)
+    feed = AlertFeed(read, poll_seconds=0, mark_spoken=spoken)
+    now = datetime.now(tz=UTC)
+    assert schedule.next(0.0, feed.active(now, 0.0)).alert is None  # only warnings so far
+    world.person(1001).send("/kiosk 今晚有人冒充电力公司上门收费 都是骗子")
+    item = schedule.next(1.0, feed.active(now, 1.0))
+    assert item.alert is not None and item.text.startswith("今晚有人冒充电力公司")
