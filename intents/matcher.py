@@ -288,7 +288,8 @@ class Matcher:
 
     def query(self, text: str, exclude: int | None = None) -> Query:
         norm = self.normalise(text[: self.max_chars])
-        return Query(norm, tuple(tokens.features(norm)), " ".join(tokens.words(norm)), exclude)
+        words = tokens.words(norm)
+        return Query(norm, tuple(tokens.features(norm, words)), " ".join(words), exclude)
 
     def evidence(self, query: Query) -> Evidence:
         """Every strategy's scores, weighted and added up."""

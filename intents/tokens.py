@@ -70,9 +70,9 @@ def sounds(text: str) -> list[list[str]]:
     return pinyin.of_romanised(text) or pinyin.of_chinese(text)
 
 
-def features(text: str) -> list[str]:
+def features(text: str, segmented: list[str] | None = None) -> list[str]:
     """All features of a normalised text: words `w:`, character bigrams `b:`, syllable pairs `p:`."""
-    out = [f"w:{w}" for w in words(text)] + [f"b:{b}" for b in bigrams(text)]
+    out = [f"w:{w}" for w in (words(text) if segmented is None else segmented)] + [f"b:{b}" for b in bigrams(text)]
     for run in sounds(text):
         out += [f"p:{a}_{b}" for a, b in zip(run, run[1:], strict=False)]
     return out

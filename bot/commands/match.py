@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     faq = load_faq(args.faq or settings.faq.dir)
     matcher = build_matcher(faq, settings)
+    gc.freeze()  # the index lives as long as the process: keep the collector from rescanning it
     out = sys.stdout
     for raw in sys.stdin.buffer:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
