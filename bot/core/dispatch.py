@@ -62,9 +62,11 @@ class Dispatcher:
         max_attempts: int = 8,
         batch: int = 50,
         parallel: int = 8,
+        running: Callable[[], bool] = lambda: True,
     ) -> None:
         self.db = db
         self.send = send
+        self.running = running  # False once the channel is stopping: finish the send under way, no more
         self.per_chat_interval = per_chat_interval
         self.max_attempts = max_attempts
         self.batch = batch
@@ -76,7 +78,7 @@ class Dispatcher:
         """Send every row that is due now; returns how many were delivered."""
         delivered = 0
         async with self.lock:
-            while True:
+            while self.running():
                 rows = await asyncio.to_thread(self._claim)
                 if not rows:
                     return delivered
@@ -87,6 +89,7 @@ class Dispatcher:
                 delivered += sum(counts)
                 if len(rows) < self.batch:
                     return delivered
+            return delivered
 
     def _claim(self) -> list[Outbox]:
         with self.db.begin() as session:
@@ -94,10 +97,13 @@ class Dispatcher:
 
     async def _chat(self, chat_id: int, rows: list[Outbox]) -> int:
         delivered = 0
-        for row in rows:
+        for i, row in enumerate(rows):
             wait = self.last_sent.get(chat_id, 0.0) + self.per_chat_interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)  # about one message per second to one chat, as Telegram asks
+            if not self.running():  # stopping: the rest are given back, due at once for the next start
+                await asyncio.to_thread(self._release, [r.id for r in rows[i:]])
+                return delivered
             async with self.parallel:
                 result = await self.send(chat_id, outbox.reply(row.payload))
             self.last_sent[chat_id] = time.monotonic()
@@ -106,6 +112,10 @@ class Dispatcher:
                 return delivered  # the chat's other rows were stopped with it
             delivered += isinstance(result, Sent)
         return delivered
+
+    def _release(self, row_ids: list[int]) -> None:
+        with self.db.begin() as session:
+            outbox.release(session, row_ids)
 
     def _record(self, row_id: int, result: Delivery) -> None:
         with self.db.begin() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from functools import lru_cache
 
 from bot.core import cards
 from bot.core.turn import Turn
@@ -14,6 +15,7 @@ from bot.errors import BadArguments, NoVillage, UserError
 from bot.store import requests, roster
 from bot.store.models import Request, Village
 from bot.store.outbox import Outgoing
+from intents.matcher import Matcher
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +159,13 @@ def staff_messages(turn: Turn, request: Request) -> list[Outgoing]:
 def happening_now(turn: Turn, text: str) -> bool:
     """Whether the words say money is moving or a crime is happening at this moment."""
     norm = turn.knowledge.matcher.normalise(text)
-    return any(turn.knowledge.matcher.normalise(p) in norm for p in turn.knowledge.faq.happening_now)
+    return any(p in norm for p in moments(turn.knowledge.matcher, turn.knowledge.faq.happening_now))
+
+
+@lru_cache(maxsize=4)
+def moments(matcher: Matcher, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The happening-now phrases normalised, once per FAQ (not on every message)."""
+    return tuple(p for p in map(matcher.normalise, phrases) if p)
 
 
 def page_urgently(turn: Turn, kind: str, text: str) -> Reply | None:

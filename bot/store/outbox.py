@@ -98,6 +98,15 @@ def claim_due(
     return rows
 
 
+def release(session: Session, outbox_ids: Iterable[int], *, now: datetime | None = None) -> None:
+    """Give back claimed rows that were not tried (a clean stop): due at once, the claim not counted."""
+    rows = session.scalars(select(Outbox).where(Outbox.id.in_(list(outbox_ids)), Outbox.status == OutboxStatus.PENDING))
+    for row in rows:
+        row.attempts = max(0, row.attempts - 1)
+        row.next_attempt_at = now or utcnow()
+    session.flush()
+
+
 def mark_sent(session: Session, outbox_id: int, message_id: int | None, *, now: datetime | None = None) -> None:
     """Record delivery; a message with a ref is linked, so a reply to it finds its request."""
     row = _row(session, outbox_id)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import pytest
 
 from bot.store.models import Outbox
+from bot.store.types import utcnow
 from tests.fakes import ApiCall
 
 from .conftest import OFFICERS, Bot
@@ -52,6 +54,31 @@ async def test_a_restart_delivers_the_undelivered_card_exactly_once(bot: Bot) ->
         bot.say("officer.accepted", number=1)
     ]
     await bot.until(lambda: bot.say("notify.accepted", number=1, officer=OFFICERS[1001]) in villager.replies)
+
+
+@pytest.mark.bot_env(CUNJING_TELEGRAM__PER_CHAT_INTERVAL="1.0")  # Telegram's pace: one a second to a chat
+async def test_a_stop_does_not_wait_for_the_outbox_and_the_next_start_sends_the_rest(bot: Bot) -> None:
+    officer = bot.officer(1001)
+    villagers = [await bot.registered(5120 + i) for i in range(3)]
+    for villager in villagers:
+        await villager.send(f"/request id_card_lost 身份证丢了（{villager.id}）", settle=False)
+    await bot.until(lambda: len(bot.requests()) == 3, what="three requests")
+    await bot.cards_for(officer, 1)  # the first card is out; the others wait their turn
+
+    stopping = time.monotonic()
+    await bot.stop()
+    assert time.monotonic() - stopping < 2.0  # not the whole queue at one a second
+    sent = {n for n in (1, 2, 3) if card_row(bot, officer.id, n).status == "sent"}
+    waiting = [card_row(bot, officer.id, n) for n in (1, 2, 3) if n not in sent]
+    assert waiting, "the stop came too late to leave anything for the next start"
+    assert all(r.status == "pending" and r.attempts == 0 and r.next_attempt_at <= utcnow() for r in waiting)
+
+    await bot.start()
+    for number in (1, 2, 3):
+        await bot.cards_for(officer, number)
+    await asyncio.sleep(0.3)
+    for number in (1, 2, 3):
+        assert len(await bot.cards_for(officer, number)) == 1
 
 
 async def test_a_redelivered_update_creates_nothing_twice(bot: Bot) -> None:
