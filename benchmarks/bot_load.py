@@ -2,7 +2,8 @@
 
 Run by hand: `.venv/bin/python benchmarks/bot_load.py [--rate 200] [--seconds 10] [--villagers 200]`.
 The real bot runs as in production (`bot.channels.telegram.app.run`, long polling) in its own
-process, on a temporary SQLite database with the demo roster (or `--database-url`). This process
+process, on a temporary SQLite database with the demo roster (or a scratch schema in the
+PostgreSQL database of `--database-url`, e.g. postgresql://postgres@127.0.0.1/test). This process
 is Telegram: the fake Bot API on 127.0.0.1 and `--villagers` simulated villagers, each of whom
 first sends `/start CODE`, then FAQ questions taken from the FAQ's own examples, now and then
 `/myrequests`, `/request KIND TEXT` (a card for the officer) or `/start` again.
@@ -14,13 +15,16 @@ villager) arriving at the fake; the fake's own clock measures both. Three phases
   3. burst: `--burst` messages queued at once (the most the bot gets through in a second).
 Telegram's overall limit (30 messages a second, `telegram.overall_per_second`) would cap the
 replies long before the bot's own limits; it is raised to `--overall` for this measurement
-(`--overall 30` shows the bot as configured).
+(`--overall 30` shows the bot as configured). `--latency MS` makes every Bot API call take that
+long, as a far-away Telegram does. BENCH_PROFILE=FILE writes a cProfile of the bot process.
+About a minute with the defaults.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -29,12 +33,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from bot.settings import DatabaseSettings  # noqa: E402
 from bot.store import db  # noqa: E402
@@ -159,12 +167,34 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     faq = load_faq(ROOT / "faq")
     questions = [e for i in faq.intents.values() for e in i.examples]
     questions = [q for q in questions if not q.startswith("/")]
-    database = DatabaseSettings(url=args.database_url, path=workdir / "bench.sqlite3")
-    engine = db.make_engine(database)
-    db.upgrade(engine)
-    load_demo(db.session_factory(engine))
-    engine.dispose()
+    with scratch_database(args.database_url, workdir) as database:
+        engine = db.make_engine(database)
+        db.upgrade(engine)
+        load_demo(db.session_factory(engine))
+        engine.dispose()
+        return await serve(args, database, questions, rng)
 
+
+@contextlib.contextmanager
+def scratch_database(url: str, workdir: Path) -> Iterator[DatabaseSettings]:
+    """A temporary SQLite file, or a schema of its own in the PostgreSQL database at `url` (dropped after)."""
+    if not url.startswith("postgresql"):
+        yield DatabaseSettings(url=url, path=workdir / "bench.sqlite3")
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield DatabaseSettings(url=f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+async def serve(args: argparse.Namespace, database: DatabaseSettings, questions: list[str], rng: random.Random) -> int:
+    """Telegram (the fake and the villagers) around the bot in its own process."""
     async with SlowTelegram(args.latency / 1000, settle_timeout=60) as api:
         for officer in OFFICERS:
             api.user(officer, f"民警{officer}")

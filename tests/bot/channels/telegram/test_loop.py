@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.store import roster
 from tests.fakes import SentMessage
+from tests.fakes.bot_api import FAKE_JPEG
 
 from .conftest import DESKS, OFFICERS, QINGSHAN, Bot
 
@@ -56,6 +58,14 @@ async def test_registering_the_village(bot: Bot) -> None:
         bot.say("officer.card", name="赵测试", phone="13800000003", village="白水村", town="白水镇（示例）")
     ]
     assert bot.citizen(5001).village_id != bot.citizen(5002).village_id
+
+    # with a photo on file, /officer shows it, the card as its caption
+    photo = bot.api.add_file(FAKE_JPEG, "photo").file_id
+    with bot.db.begin() as session:
+        officer = roster.officer_by_telegram_id(session, 1003)
+        assert officer is not None and roster.set_officer_photo(session, officer.id, photo)
+    [shown] = (await villager.send("/officer")).replies
+    assert shown.photo == photo and shown.text == done.texts[0]
 
 
 async def test_the_full_loop_by_buttons(bot: Bot) -> None:
