@@ -10,6 +10,7 @@ with a character: `帮我...|协助我...`. The meaning is unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _QUANTIFIERS = ("?", "*", "+", "{")
 _MAX_BRANCHES = 64  # beyond this a term is left as written
@@ -93,31 +94,9 @@ def _leading(term: str) -> tuple[list[str], str] | None:
     return split_top(inner), term[close + 1 :]
 
 
-def _closing(term: str) -> int | None:
-    """The index of the `)` that closes the group opening `term`."""
+def _structure(source: str) -> Iterator[tuple[int, str, int]]:
+    """Each `(`, `)` and `|` outside escapes and character classes: (index, char, depth after it)."""
     depth, i, in_class = 0, 0, False
-    while i < len(term):
-        ch = term[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
-
-
-def split_top(source: str) -> list[str]:
-    """`source` split at the `|` that are not inside a group or a class."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
     while i < len(source):
         ch = source[i]
         if ch == "\\":
@@ -127,13 +106,18 @@ def split_top(source: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(source[start:i])
-            start = i + 1
+        elif ch in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[ch]
+            yield i, ch, depth
         i += 1
-    parts.append(source[start:])
-    return parts
+
+
+def _closing(term: str) -> int | None:
+    """The index of the `)` that closes the group opening `term`."""
+    return next((i for i, ch, depth in _structure(term) if ch == ")" and depth == 0), None)
+
+
+def split_top(source: str) -> list[str]:
+    """`source` split at the `|` that are not inside a group or a class."""
+    cuts = [i for i, ch, depth in _structure(source) if ch == "|" and depth == 0]
+    return [source[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(source)], strict=True)]
