@@ -97,32 +97,22 @@ def duration(faq: Faq, lang: str, seconds: float) -> str:
 
 def progress(faq: Faq, lang: str, number: int, label: str, counts: Counts, eta: float | None) -> str:
     """The sender's live progress message."""
-    left = counts.pending
-    return faq.message(
-        "alert.progress",
-        lang,
-        number=number,
-        scope=label,
-        bar=bar(counts.finished, counts.total),
-        sent=counts.sent,
-        failed=counts.failed,
-        blocked=counts.blocked,
-        left=left,
-        eta=duration(faq, lang, eta) if eta is not None else "…",
-    )
+    eta_text = duration(faq, lang, eta) if eta is not None else "…"
+    return faq.message("alert.progress", lang, **_figures(number, label, counts), left=counts.pending, eta=eta_text)
 
 
 def finished(faq: Faq, lang: str, key: str, number: int, label: str, counts: Counts, took: float) -> str:
     """The progress message's last state (`alert.done`) or the final count (`alert.final`)."""
-    return faq.message(
-        key,
-        lang,
-        number=number,
-        scope=label,
-        bar=bar(counts.finished, counts.total),
-        sent=counts.sent,
-        failed=counts.failed,
-        blocked=counts.blocked,
-        total=counts.total,
-        took=duration(faq, lang, took),
-    )
+    return faq.message(key, lang, **_figures(number, label, counts), total=counts.total, took=duration(faq, lang, took))
+
+
+def _figures(number: int, label: str, counts: Counts) -> dict[str, object]:
+    """What the progress message and the final count both show."""
+    return {
+        "number": number,
+        "scope": label,
+        "bar": bar(counts.finished, counts.total),
+        "sent": counts.sent,
+        "failed": counts.failed,
+        "blocked": counts.blocked,
+    }
