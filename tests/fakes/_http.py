@@ -1,4 +1,4 @@
-"""A minimal HTTP/1.1 server on plain asyncio, just enough for httpx (what python-telegram-bot uses).
+"""A minimal HTTP/1.1 server on plain asyncio, just enough for the Bot API clients (aiohttp, httpx).
 
 Why not a framework: the fake Bot API must be able to hold a request open (long polling), notice
 when the client gives up on it, and drop a connection without answering (network-failure

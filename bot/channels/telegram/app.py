@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.channels.telegram import admin, officer, outreach, render, villager
 from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.core import periodic
 from bot.core.conversation import Conversation
 from bot.core.dispatch import Dispatcher
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # Users served at once, each one's updates in order. One at a time, the round trip to Telegram caps the
 # bot: benchmarks/bot_load.py --latency 100 answers 8 messages a second so, 85 with 16.
 CONCURRENT_UPDATES = 16
+# connections to the Bot API: the handlers' calls, the outbox and the alerts, each in flight at once
+POOL_SIZE = 64
 MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "alerts", "lang", "cancel")
 
 
@@ -40,6 +43,9 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
         .token(tg.token)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
+        # aiohttp, not httpx: a fifth of the CPU per Bot API call (transport.py)
+        .request(AiohttpRequest(POOL_SIZE))
+        .get_updates_request(AiohttpRequest(1))
         # no retries here: a 429 goes back to its sender, which waits retry_after (a reply) or reschedules
         # the row and pauses every sender (the outbox and alerts, through the pacer) without holding a handler
         .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=0))
@@ -62,7 +68,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
 
 
 class HideToken(logging.Filter):
-    """A Bot API URL holds the token (httpx logs every request's URL): it never reaches a log."""
+    """A Bot API URL holds the token: it never reaches a log."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
@@ -77,8 +83,10 @@ class HideToken(logging.Filter):
 
 
 # Loggers whose lines may carry a Bot API URL: filters do not pass down to child loggers, so each is named.
+# (transport.py itself never logs a URL.)
 URL_LOGGERS = (
-    "httpx",
+    "aiohttp.client",
+    "aiohttp.internal",
     "telegram",
     "telegram.Bot",
     "telegram.ext",
@@ -89,7 +97,7 @@ URL_LOGGERS = (
 
 
 def hide_token(token: str) -> None:
-    """Mask the token in the logs of python-telegram-bot and of httpx under it (once per token)."""
+    """Mask the token in the logs of python-telegram-bot and of aiohttp under it (once per token)."""
     for name in URL_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, HideToken) and f.token == token for f in logger.filters):
