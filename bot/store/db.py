@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +36,74 @@ def make_engine(settings: DatabaseSettings) -> Engine:
         return create_engine(url, echo=settings.echo, pool_pre_ping=True)
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=settings.echo, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+    connect_args = {"timeout": SQLITE_BUSY_MS / 1000, "factory": WriterConnection}
+    engine = create_engine(url, echo=settings.echo, connect_args=connect_args)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+class WriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions take turns inside this process.
+
+    SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps and
+    retries (1, 2, 5 … 100 ms). Under load the waiters oversleep, so one of the bot's threads could
+    miss the write lock for seconds and fail with "database is locked". A lock per database file in
+    this process hands the turn over at once, in order; other processes still meet SQLite's own.
+    """
+
+    writers: threading.Lock
+    holding = False
+
+    def begin_immediate(self) -> None:
+        # bounded as SQLite's own wait is, so a lock never released (a bug) cannot stop every writer
+        self.holding = self.writers.acquire(timeout=SQLITE_BUSY_MS / 1000)
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._let_go()
+            raise
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        if self.holding:
+            self.holding = False
+            self.writers.release()
+
+
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writers_of(path: str) -> threading.Lock:
+    """The one writers' lock of a database file in this process, whichever engine opens it."""
+    key = str(Path(path).resolve()) if path and path != ":memory:" else f"memory:{id(object())}"
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.Lock())
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy emits BEGIN itself (see _sqlite_begin), so the driver must not
     dbapi_connection.isolation_level = None
+    if isinstance(dbapi_connection, WriterConnection):
+        dbapi_connection.writers = _writers_of(_database_file(dbapi_connection))
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -54,7 +115,19 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE takes the write lock at the start: a transaction that read first and writes later
     # would otherwise fail at once with "database is locked" instead of waiting its turn.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, WriterConnection):
+        dbapi_connection.begin_immediate()
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _database_file(connection: sqlite3.Connection) -> str:
+    """The file behind a connection ("" for an in-memory database)."""
+    for _seq, name, file in connection.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file or "")
+    return ""
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
