@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Citizen
@@ -12,11 +12,13 @@ from bot.store.sql import insert_ignore
 from bot.store.types import utcnow
 
 LANGS = ("zh", "en")
+# built once: making a statement costs more than running it (every message looks its writer up)
+_BY_USER_ID = select(Citizen).where(Citizen.user_id == bindparam("user_id"))
 
 
 def by_user_id(session: Session, user_id: int) -> Citizen | None:
     """The citizen with this Telegram user id, if known."""
-    return session.scalars(select(Citizen).where(Citizen.user_id == user_id)).one_or_none()
+    return session.scalars(_BY_USER_ID, {"user_id": user_id}).one_or_none()
 
 
 def get(session: Session, citizen_id: int) -> Citizen | None:
@@ -35,9 +37,11 @@ def get_or_create(session: Session, user_id: int, chat_id: int, *, lang: str = "
         "alerts_opt_in": True,
         "created_at": utcnow(),
     }
-    # two workers may see a new user's first two messages at once: insert-or-ignore, then read
-    insert_ignore(session, Citizen, values, ["user_id"])
-    citizen = session.scalars(select(Citizen).where(Citizen.user_id == user_id)).one()
+    citizen = by_user_id(session, user_id)
+    if citizen is None:
+        # two workers may see a new user's first two messages at once: insert-or-ignore, then read
+        insert_ignore(session, Citizen, values, ["user_id"])
+        citizen = session.scalars(_BY_USER_ID, {"user_id": user_id}).one()
     if citizen.chat_id != chat_id:
         citizen.chat_id = chat_id
     if citizen.blocked:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.logs import mask
 from bot.store.models_outreach import AskedQuestion, ScamCheck
+from bot.store.sql import insert_row
 
 MAX_TEXT = 2000
 
@@ -34,25 +35,23 @@ class VerdictLike(Protocol):
 
 def record_question(session: Session, citizen_id: int | None, text: str, match: MatchLike) -> None:
     """Log a question and its match; phone and ID numbers are masked, long texts cut."""
-    session.add(
-        AskedQuestion(
-            citizen_id=citizen_id,
-            text=mask(text)[:MAX_TEXT],
-            intent=match.intent,
-            score=float(match.score),
-            fallback=match.intent is None,
-        )
-    )
+    row = {
+        "citizen_id": citizen_id,
+        "text": mask(text)[:MAX_TEXT],
+        "intent": match.intent,
+        "score": float(match.score),
+        "fallback": match.intent is None,
+    }
+    insert_row(session, AskedQuestion, row)
 
 
 def record_check(session: Session, citizen_id: int | None, text: str, verdict: VerdictLike) -> None:
     """Log a scam check and its verdict (the text masked and cut)."""
-    session.add(
-        ScamCheck(
-            citizen_id=citizen_id,
-            text=mask(text)[:MAX_TEXT],
-            verdict=verdict.verdict,
-            risk=float(verdict.risk),
-            type=verdict.type,
-        )
-    )
+    row = {
+        "citizen_id": citizen_id,
+        "text": mask(text)[:MAX_TEXT],
+        "verdict": verdict.verdict,
+        "risk": float(verdict.risk),
+        "type": verdict.type,
+    }
+    insert_row(session, ScamCheck, row)
