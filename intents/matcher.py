@@ -13,7 +13,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +49,7 @@ class Query:
     features: tuple[str, ...]
     segmented: str  # words joined by spaces, for the fuzzy scorer
     exclude: int | None = None  # an example to leave out (validation's leave-one-out)
+    vector: Mapping[str, float] = field(default_factory=dict)  # TF-IDF of `features`, shared by two strategies
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,10 @@ class NearestExample:
         for i, f in enumerate(feats):
             for feat, weight in _vector(f, idf).items():
                 self.postings[feat].append((i, weight))
-        self.idf = idf
 
     def scores(self, query: Query) -> Scores:
         dots: dict[int, float] = defaultdict(float)
-        for feat, qw in _vector(query.features, self.idf).items():
+        for feat, qw in query.vector.items():
             for i, w in self.postings.get(feat, ()):
                 dots[i] += qw * w
         out: Scores = {}
@@ -106,7 +106,6 @@ class Centroid:
     name = "centroid"
 
     def __init__(self, groups: Mapping[str, list[Sequence[str]]], idf: Mapping[str, float]):
-        self.idf = idf
         self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for intent, members in groups.items():
             centre: dict[str, float] = defaultdict(float)
@@ -119,7 +118,7 @@ class Centroid:
 
     def scores(self, query: Query) -> Scores:
         out: Scores = defaultdict(float)
-        for feat, qw in _vector(query.features, self.idf).items():
+        for feat, qw in query.vector.items():
             for intent, w in self.postings.get(feat, ()):
                 out[intent] += qw * w
         return dict(out)
@@ -263,7 +262,7 @@ class Matcher:
         digest = index_cache.key(_content(faq))
         index = index_cache.cached(cache_dir, "matcher", digest, lambda: analyse(faq, self.normalise))
         self.examples = index.examples
-        idf = self._idf(index.features)
+        idf = self.idf = self._idf(index.features)
         groups: dict[str, list[Sequence[str]]] = defaultdict(list)
         for example, f in zip(self.examples, index.features, strict=True):
             groups[example.intent].append(f)
@@ -289,7 +288,8 @@ class Matcher:
     def query(self, text: str, exclude: int | None = None) -> Query:
         norm = self.normalise(text[: self.max_chars])
         words = tokens.words(norm)
-        return Query(norm, tuple(tokens.features(norm, words)), " ".join(words), exclude)
+        features = tuple(tokens.features(norm, words))
+        return Query(norm, features, " ".join(words), exclude, _vector(features, self.idf))
 
     def evidence(self, query: Query) -> Evidence:
         """Every strategy's scores, weighted and added up."""
