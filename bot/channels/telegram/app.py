@@ -16,6 +16,7 @@ from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_o
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.core import periodic
 from bot.core.conversation import Conversation
+from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher
 from bot.core.pace import Pacer
 from bot.services import Knowledge, KnowledgeHolder, Services
@@ -122,10 +123,13 @@ async def post_init(app: Application) -> None:
         settings.telegram.max_send_attempts,
         running=lambda: app.running,  # a stop does not wait for the whole outbox at Telegram's pace
     )
+    core = CoreProcess(settings) if settings.telegram.core_process else None
     app.bot_data["runtime"] = Runtime(
-        services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running
+        services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running, core=core
     )
     app.bot_data["engine"] = engine
+    if core is not None:
+        await core.start()
     await asyncio.to_thread(tokens.warm_up)  # jieba's dictionary: loaded now, not on the first question
     schedule(app, settings)
     await set_menu(app, services)
@@ -156,6 +160,9 @@ async def post_stop(app: Application) -> None:
 
 
 async def post_shutdown(app: Application) -> None:
+    runtime = app.bot_data.get("runtime")
+    if runtime is not None and runtime.core is not None:
+        await asyncio.to_thread(runtime.core.stop)
     engine = app.bot_data.get("engine")
     if engine is not None:
         engine.dispose()
@@ -205,9 +212,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not send the apology", exc_info=True)
 
 
+def use_uvloop() -> None:
+    """uvloop's event loop where it exists (not on Windows): the loop's own work (sockets, tasks,
+    timers) is much of this process's, and uvloop does it in C (benchmarks/bot_load.py)."""
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def run(settings: Settings) -> int:
     """Run the bot until Ctrl-C: long polling, or a webhook when configured."""
     knowledge = Knowledge.load(settings)  # a bad FAQ stops here, with every problem listed
+    use_uvloop()
     app = build_app(settings, knowledge)
     log.info("starting the Telegram bot (%s)", settings.telegram.mode)
     if settings.telegram.mode == "webhook":

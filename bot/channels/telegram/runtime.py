@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from telegram.ext import Application, ContextTypes
 
 from bot.channels.telegram import parse, render
 from bot.core.conversation import Conversation
+from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher, RetryLater
-from bot.core.types import Outcome, Reply
+from bot.core.types import Incoming, Outcome, Reply
+from bot.errors import FaqError
 from bot.services import Services
 from bot.store import links, outbox
 
@@ -34,6 +37,21 @@ class Runtime:
     spawn: Spawn = asyncio.create_task
     running: Callable[[], bool] = lambda: True
     tasks: set[asyncio.Task[int]] = field(default_factory=set)
+    core: CoreProcess | None = None  # the core in its own process, else in a thread of this one
+
+    async def answer(self, msg: Incoming) -> Outcome:
+        """The core's outcome for one message, from its process or a worker thread."""
+        if self.core is None:
+            return await asyncio.to_thread(self.conversation.handle, msg)
+        outcome = await self.core.answer(msg)
+        if msg.command == "reload" and msg.user_id in self.services.settings.telegram.admins:
+            await asyncio.to_thread(self.reload_here)  # the core reloaded its FAQ; this process's texts follow
+        return outcome
+
+    def reload_here(self) -> None:
+        # a bad FAQ: the core has told the admin what is wrong; the last good one stays here too
+        with contextlib.suppress(FaqError):
+            self.services.knowledge.reload()
 
     def kick(self) -> None:
         """Send what the last update queued for others now, rather than at the next tick.
@@ -65,7 +83,7 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     if update.callback_query is not None:
         await answer(update)
-    outcome = await asyncio.to_thread(runtime.conversation.handle, msg)
+    outcome = await runtime.answer(msg)
     await reply(runtime, context, msg.chat_id, outcome, update.update_id)
     if outcome.queued:
         runtime.kick()

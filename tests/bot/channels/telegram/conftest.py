@@ -197,6 +197,9 @@ def bot_settings(database: DatabaseSettings, api: FakeBotApi, **extra: str) -> S
         "CUNJING_TELEGRAM__PER_CHAT_INTERVAL": "0.02",
         "CUNJING_DATABASE__URL": database.effective_url,
         "CUNJING_ROUTING__DISPATCH_INTERVAL_SECONDS": "0.05",
+        # the core in a thread of the test's process: a child per test would cost seconds each
+        # (test_core_process.py runs the bot as configured, the core in its own process)
+        "CUNJING_TELEGRAM__CORE_PROCESS": "false",
         **extra,
     }
     return load_settings(env=env)

@@ -1,0 +1,116 @@
+"""The bot as `cunjing run` runs it: its own process, the conversation core in a child process.
+
+A villager registers, asks, opens a request that reaches the officer; the core's process is
+killed and the bot carries on with a new one; Ctrl-C stops the bot and its core cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.services import Knowledge
+from bot.settings import DatabaseSettings
+from bot.store.db import make_engine, session_factory, upgrade
+from bot.store.demo import load_demo
+from tests.fakes import FakeBotApi, FakeUser
+
+pytestmark = pytest.mark.asyncio
+
+ROOT = Path(__file__).resolve().parents[4]
+RUN = (
+    "import logging, sys; from bot.logs import setup_logging; setup_logging(logging.WARNING);"
+    "from bot.settings import load_settings; from bot.channels.telegram.app import run;"
+    "sys.exit(run(load_settings()))"
+)
+
+
+@pytest.fixture
+async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess.Popen[bytes]]]:
+    """The fake Bot API here, the bot in its own process on a SQLite file with the demo roster."""
+    database = DatabaseSettings(path=tmp_path / "bot.sqlite3")
+    engine = make_engine(database)
+    upgrade(engine)
+    load_demo(session_factory(engine))
+    engine.dispose()
+    async with FakeBotApi(settle_timeout=30) as api:
+        api.user(1001, "王示例")
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "CUNJING_TELEGRAM__BASE_URL": api.base_url,
+            "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
+            "CUNJING_TELEGRAM__CORE_PROCESS": "true",  # as config.yaml has it
+            "CUNJING_DATABASE__URL": database.effective_url,
+        }
+        bot = subprocess.Popen([sys.executable, "-c", RUN], cwd=ROOT, env=env)
+        try:
+            await until(lambda: bool(api.calls_to("setMyCommands")) and bool(api.counts["getUpdates"]), 60, bot)
+            yield api, bot
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+                bot.wait()
+
+
+async def until(condition: object, timeout: float, bot: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert bot is None or bot.poll() is None, f"the bot exited ({bot.returncode})"
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def say(villager: FakeUser, text: str, replies: int = 1) -> list[str]:
+    """What the bot answers to `text` (waiting for `replies` messages)."""
+    before = len(villager.replies)
+    await villager.send(text, settle=False)
+    await until(lambda: len(villager.replies) >= before + replies, 20)
+    return villager.replies[before:]
+
+
+def core_pids(bot: subprocess.Popen[bytes]) -> list[int]:
+    """The bot's child processes running Python (the core; spawn's resource tracker aside)."""
+    children = Path(f"/proc/{bot.pid}/task/{bot.pid}/children").read_text().split()
+    pids = []
+    for pid in map(int, children):
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        if b"resource_tracker" not in cmdline:
+            pids.append(pid)
+    return pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
+async def test_the_bot_as_run_answers_from_its_core_process_and_survives_losing_it(
+    telegram: tuple[FakeBotApi, subprocess.Popen[bytes]], knowledge: Knowledge
+) -> None:
+    api, bot = telegram
+    faq = knowledge.faq
+    villager = api.user(5301, "村民", "zh")
+    id_card = f"【{faq['service.id_card_lost'].title.get('zh')}】\n{faq['service.id_card_lost'].answer.get('zh')}"
+
+    registered = await say(villager, "/start QS001", replies=2)
+    village = faq.message("welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例")
+    assert registered == [faq.message("welcome", "zh"), village]
+    assert await say(villager, "身份证丢了怎么补办") == [id_card]
+    created = await say(villager, "/request id_card_lost 身份证丢了，想补办")
+    assert "#1" in created[0]
+    await until(lambda: any("#1" in m.summary for m in api.messages if m.chat_id == 1001), 20)
+
+    [core] = core_pids(bot)
+    os.kill(core, signal.SIGKILL)
+    await until(lambda: core not in core_pids(bot), 10)
+    assert await say(villager, "身份证丢了怎么补办") == [id_card]  # the message after the loss is answered
+    assert core_pids(bot) and core_pids(bot) != [core], "no new core process"
+
+    bot.send_signal(signal.SIGINT)
+    await until(lambda: bot.poll() is not None, 30)
+    assert bot.returncode == 0
