@@ -1,8 +1,8 @@
 """How many villagers' messages a second the Telegram bot answers, and how fast.
 
 Run by hand: `.venv/bin/python benchmarks/bot_load.py [--rate 200] [--seconds 10] [--villagers 200]`.
-The real bot runs as in production (`bot.channels.telegram.app.run`, long polling) in its own
-process, on a temporary SQLite database with the demo roster (or a scratch schema in the
+The real bot runs as in production (`bot.channels.telegram.app.run`, long polling, the core in a
+child process) in its own process, on a temporary SQLite database with the demo roster (or a scratch schema in the
 PostgreSQL database of `--database-url`, e.g. postgresql://postgres@127.0.0.1/test). This process
 is Telegram: the fake Bot API on 127.0.0.1 and `--villagers` simulated villagers, each of whom
 first sends `/start CODE`, then FAQ questions taken from the FAQ's own examples, now and then
