@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,6 +41,8 @@ def _start(settings: Settings, log_level: int) -> None:
     from intents import tokens
 
     global _conversation
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops this child itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     setup_logging(log_level)
     engine = db.make_engine(settings.database)  # the parent has migrated it already
     _conversation = Conversation(Services(settings, KnowledgeHolder(settings), db.session_factory(engine)))

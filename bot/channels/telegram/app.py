@@ -130,7 +130,8 @@ async def post_init(app: Application) -> None:
     app.bot_data["engine"] = engine
     if core is not None:
         await core.start()
-    await asyncio.to_thread(tokens.warm_up)  # jieba's dictionary: loaded now, not on the first question
+    else:
+        await asyncio.to_thread(tokens.warm_up)  # jieba's dictionary: loaded now, not on the first question
     schedule(app, settings)
     await set_menu(app, services)
 

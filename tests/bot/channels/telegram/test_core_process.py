@@ -51,14 +51,17 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess
             "CUNJING_TELEGRAM__CORE_PROCESS": "true",  # as config.yaml has it
             "CUNJING_DATABASE__URL": database.effective_url,
         }
-        bot = subprocess.Popen([sys.executable, "-c", RUN], cwd=ROOT, env=env)
+        # a session of its own, so that Ctrl-C can be played to its whole process group
+        errors = (tmp_path / "stderr.txt").open("wb")
+        bot = subprocess.Popen([sys.executable, "-c", RUN], cwd=ROOT, env=env, stderr=errors, start_new_session=True)
         try:
             await until(lambda: bool(api.calls_to("setMyCommands")) and bool(api.counts["getUpdates"]), 60, bot)
             yield api, bot
         finally:
             if bot.poll() is None:
-                bot.kill()
+                os.killpg(bot.pid, signal.SIGKILL)
                 bot.wait()
+            errors.close()
 
 
 async def until(condition: object, timeout: float, bot: subprocess.Popen[bytes] | None = None) -> None:
@@ -90,7 +93,7 @@ def core_pids(bot: subprocess.Popen[bytes]) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
 async def test_the_bot_as_run_answers_from_its_core_process_and_survives_losing_it(
-    telegram: tuple[FakeBotApi, subprocess.Popen[bytes]], knowledge: Knowledge
+    telegram: tuple[FakeBotApi, subprocess.Popen[bytes]], knowledge: Knowledge, tmp_path: Path
 ) -> None:
     api, bot = telegram
     faq = knowledge.faq
@@ -111,6 +114,8 @@ async def test_the_bot_as_run_answers_from_its_core_process_and_survives_losing_
     assert await say(villager, "身份证丢了怎么补办") == [id_card]  # the message after the loss is answered
     assert core_pids(bot) and core_pids(bot) != [core], "no new core process"
 
-    bot.send_signal(signal.SIGINT)
+    os.killpg(bot.pid, signal.SIGINT)  # Ctrl-C in a terminal: the bot and its core process get it
     await until(lambda: bot.poll() is not None, 30)
     assert bot.returncode == 0
+    stderr = (tmp_path / "stderr.txt").read_text()
+    assert "Traceback" not in stderr, stderr[-3000:]
