@@ -33,7 +33,9 @@ def test_never_more_than_the_limit_within_a_period() -> None:
         assert starts[i] - sends[i - 10][2] >= 0.1 - 1e-6  # counted from ends, as the server would see them
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= 0.01 - 1e-3  # evenly spaced, no burst
-    assert starts[-1] - starts[0] < 0.6  # and not much slower than the limit (39 sends at ~100/s + latency)
+    # and not throttled beyond the limit: 39 sends at ~100/s take ~0.4 s; a pacer waiting a whole
+    # period per send would take 3.9 s. The slack is for a loaded CI machine, not for the pacer.
+    assert starts[-1] - starts[0] < 1.5
 
 
 def test_one_chat_waits_for_its_gap() -> None:
