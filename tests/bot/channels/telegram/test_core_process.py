@@ -1,13 +1,15 @@
 """The bot as `cunjing run` runs it: its own process, the conversation core in a child process.
 
-A villager registers, asks, opens a request that reaches the officer; the core's process is
-killed and the bot carries on with a new one; Ctrl-C stops the bot and its core cleanly.
+A villager registers, asks, opens a request that reaches the officer; an admin's `/reload` brings
+an edited answer; the core's process is killed and the bot carries on with a new one; Ctrl-C
+stops the bot and its core cleanly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.services import Knowledge
 from bot.settings import DatabaseSettings
@@ -26,6 +29,8 @@ from tests.fakes import FakeBotApi, FakeUser
 pytestmark = pytest.mark.asyncio
 
 ROOT = Path(__file__).resolve().parents[4]
+ADMIN = 9001
+NEW_ANSWER = "（已更新）请带户口簿到派出所户籍窗口补办。"
 RUN = (
     "import logging, sys; from bot.logs import setup_logging; setup_logging(logging.WARNING);"
     "from bot.settings import load_settings; from bot.channels.telegram.app import run;"
@@ -36,6 +41,7 @@ RUN = (
 @pytest.fixture
 async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess.Popen[bytes]]]:
     """The fake Bot API here, the bot in its own process on a SQLite file with the demo roster."""
+    shutil.copytree(ROOT / "faq", tmp_path / "faq")  # the FAQ the admin will edit
     database = DatabaseSettings(path=tmp_path / "bot.sqlite3")
     engine = make_engine(database)
     upgrade(engine)
@@ -50,6 +56,8 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess
             "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
             "CUNJING_TELEGRAM__CORE_PROCESS": "true",  # as config.yaml has it
             "CUNJING_DATABASE__URL": database.effective_url,
+            "CUNJING_FAQ__DIR": str(tmp_path / "faq"),
+            "CUNJING_TELEGRAM__ADMINS": f"[{ADMIN}]",
         }
         # a session of its own, so that Ctrl-C can be played to its whole process group
         errors = (tmp_path / "stderr.txt").open("wb")
@@ -80,6 +88,14 @@ async def say(villager: FakeUser, text: str, replies: int = 1) -> list[str]:
     return villager.replies[before:]
 
 
+def edit_answer(path: Path, intent_id: str, answer: str) -> None:
+    """Change one intent's Chinese answer in a FAQ file, as an administrator would."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    [intent] = [i for i in content["intents"] if i["id"] == intent_id]
+    intent["answer"]["zh"] = answer
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def core_pids(bot: subprocess.Popen[bytes]) -> list[int]:
     """The bot's child processes running Python (the core; spawn's resource tracker aside)."""
     children = Path(f"/proc/{bot.pid}/task/{bot.pid}/children").read_text().split()
@@ -107,6 +123,13 @@ async def test_the_bot_as_run_answers_from_its_core_process_and_survives_losing_
     created = await say(villager, "/request id_card_lost 身份证丢了，想补办")
     assert "#1" in created[0]
     await until(lambda: any("#1" in m.summary for m in api.messages if m.chat_id == 1001), 20)
+
+    edit_answer(tmp_path / "faq" / "services.yaml", "service.id_card_lost", NEW_ANSWER)
+    admin = api.user(ADMIN, "管理员", "zh")
+    count = len(faq.intents)
+    assert await say(admin, "/reload") == [faq.message("admin.reloaded", "zh", count=count)]
+    id_card = f"【{faq['service.id_card_lost'].title.get('zh')}】\n{NEW_ANSWER}"
+    assert await say(villager, "身份证丢了怎么补办") == [id_card]
 
     [core] = core_pids(bot)
     os.kill(core, signal.SIGKILL)
