@@ -83,7 +83,7 @@ class TelegramSettings:
     max_send_attempts: int = 8
     poll_timeout: float = 10.0
     # the conversation core (matcher, SQL) in a process of its own beside the Telegram loop
-    core_process: bool = False
+    core_process: bool = True
 
     def __post_init__(self) -> None:
         _one_of("mode", self.mode, ("polling", "webhook"))

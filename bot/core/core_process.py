@@ -83,15 +83,23 @@ class CoreProcess:
         """The outcome from the child. A child found dead is replaced and the message handed to the
         new one, once: handling is idempotent (a turn that had committed is recognised by its
         update id), and a message that kills two children in a row is a bug for the error handler."""
-        for attempt in (1, 2):
-            pool = self._executor()
-            try:
-                return await asyncio.wrap_future(pool.submit(_handle, msg))
-            except BrokenProcessPool as exc:
-                self._replace(pool)
-                if attempt == 2:
-                    raise CoreCrashed("the core process died twice on one message") from exc
-        raise AssertionError("unreachable")
+        try:
+            return await self._once(msg)
+        except BrokenProcessPool:
+            pass
+        try:
+            return await self._once(msg)
+        except BrokenProcessPool as exc:
+            raise CoreCrashed("the core process died twice on one message") from exc
+
+    async def _once(self, msg: Incoming) -> Outcome:
+        """One try in the current child; a broken pool is dropped before the error goes up."""
+        pool = self._executor()
+        try:
+            return await asyncio.wrap_future(pool.submit(_handle, msg))
+        except BrokenProcessPool:
+            self._replace(pool)
+            raise
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:

@@ -94,7 +94,9 @@ _WRITERS_GUARD = threading.Lock()
 
 def _writers_of(path: str) -> threading.Lock:
     """The one writers' lock of a database file in this process, whichever engine opens it."""
-    key = str(Path(path).resolve()) if path and path != ":memory:" else f"memory:{id(object())}"
+    if not path:  # an in-memory database is the connection's own: nobody to take turns with
+        return threading.Lock()
+    key = str(Path(path).resolve())
     with _WRITERS_GUARD:
         return _WRITERS.setdefault(key, threading.Lock())
 

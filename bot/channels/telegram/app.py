@@ -28,7 +28,7 @@ from intents import tokens
 log = logging.getLogger(__name__)
 
 # Users served at once, each one's updates in order. One at a time, the round trip to Telegram caps the
-# bot: benchmarks/bot_load.py --latency 100 answers 8 messages a second so, 85 with 16.
+# bot: benchmarks/bot_load.py --latency 100 answers 8 messages a second so, about 120 with 16.
 CONCURRENT_UPDATES = 16
 # connections to the Bot API: the handlers' calls, the outbox and the alerts, each in flight at once
 POOL_SIZE = 64

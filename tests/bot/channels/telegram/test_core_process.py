@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -72,9 +72,9 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess
             errors.close()
 
 
-async def until(condition: object, timeout: float, bot: subprocess.Popen[bytes] | None = None) -> None:
+async def until(condition: Callable[[], object], timeout: float, bot: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert bot is None or bot.poll() is None, f"the bot exited ({bot.returncode})"
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.05)

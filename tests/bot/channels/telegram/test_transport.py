@@ -29,7 +29,7 @@ async def test_a_text_and_an_upload_arrive_as_sent() -> None:
     async with FakeBotApi() as api:
         villager = api.user(5001, "村民")
         async with bot_for(api) as bot:
-            await bot.send_message(villager.id, "你好 & <b>bye</b>", reply_markup=None)
+            await bot.send_message(villager.id, "你好 & <b>bye</b>")
             await bot.send_photo(villager.id, PNG, caption="照片")
         text, photo = villager.messages
         assert text.text == "你好 & <b>bye</b>"
