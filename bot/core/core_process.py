@@ -1,61 +1,169 @@
 """The conversation core in a process of its own, beside the channel's event loop.
 
-Why: one Python process runs one thread at a time. A message costs about 3 ms in the core (the
-matcher and the SQL) and about as much in the channel (python-telegram-bot parsing the update,
-sending the reply). In one process the two queue behind each other on one core; with the core in
-its own process the machine's second core takes half the work (benchmarks/bot_load.py, README).
+Why: one Python process runs one thread at a time. A message costs a few milliseconds in the core
+(the matcher and the SQL) and about as much in the channel (python-telegram-bot parsing the
+update, sending the reply). In one process the two queue behind each other on one core; with the
+core in its own process the machine's second core takes half the work (benchmarks/bot_load.py).
 
 The child builds its own services from the same settings (its own FAQ, matcher and database
-engine) and answers `Incoming` with `Outcome`, both plain picklable values. A child that dies is
-replaced, and the message it was given goes to the new one.
+engine) and answers `Incoming` with `Outcome`, both plain picklable values, over a socket pair:
+each frame is a header (payload length, request id) and a pickle. The parent reads the socket on
+its event loop. Why not `ProcessPoolExecutor`: its manager and feeder threads cost the parent
+about 0.4 ms of CPU a message, and this costs about 0.05 ms.
+
+A child that dies is replaced, and the messages it had been given go to the new one, once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import pickle
 import signal
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import socket
+import struct
+import traceback
+from multiprocessing.process import BaseProcess
+from typing import Any
 
-from bot.core.conversation import Conversation
 from bot.core.types import Incoming, Outcome
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_conversation: Conversation | None = None  # the child's, built once by _start
+FRAME = struct.Struct("!IQ")  # payload length, request id (0: the child's "ready")
+STOP_SECONDS = 10.0  # for the child to finish its message and close its database
 
 
 class CoreCrashed(RuntimeError):
     """The core's process died while handling a message (a bug, or killed from outside)."""
 
 
-def _start(settings: Settings, log_level: int) -> None:
-    """In the child: logging as the parent's, and the services built once."""
+class CoreFailed(RuntimeError):
+    """The core raised while handling a message: its traceback, as text, for the error handler."""
+
+
+class _Lost(Exception):
+    """The child went away before answering."""
+
+
+def _serve(sock: socket.socket, settings: Settings, log_level: int) -> None:
+    """The child: build the services once, say ready, then answer each frame until the parent hangs up."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops this child itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from bot.core.conversation import Conversation
     from bot.logs import setup_logging
     from bot.services import KnowledgeHolder, Services
     from bot.store import db
     from intents import tokens
 
-    global _conversation
-    # Ctrl-C in a terminal reaches the whole process group: the parent stops this child itself
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     setup_logging(log_level)
     engine = db.make_engine(settings.database)  # the parent has migrated it already
-    _conversation = Conversation(Services(settings, KnowledgeHolder(settings), db.session_factory(engine)))
+    conversation = Conversation(Services(settings, KnowledgeHolder(settings), db.session_factory(engine)))
     tokens.warm_up()
+    sock.sendall(FRAME.pack(0, 0))
+    with sock, sock.makefile("rb") as stream:
+        while len(head := stream.read(FRAME.size)) == FRAME.size:
+            size, request = FRAME.unpack(head)
+            msg: Incoming = pickle.loads(stream.read(size))
+            try:
+                result: tuple[bool, Any] = (True, conversation.handle(msg))
+            except Exception:  # a bug: the parent's error handler logs it and apologises to the user
+                result = (False, traceback.format_exc())
+            data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+            sock.sendall(FRAME.pack(len(data), request) + data)
+    engine.dispose()
 
 
-def _handle(msg: Incoming) -> Outcome:
-    assert _conversation is not None, "the core process was not started"
-    return _conversation.handle(msg)
+class _Child:
+    """One child process and the parent's end of its socket; `ask` sends a message, awaits its outcome."""
 
+    def __init__(self, process: BaseProcess, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.process = process
+        self.reader = reader
+        self.writer = writer
+        self.pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
+        self.next_id = 1
+        self.alive = True
+        self.stopping = False
+        self.listener = asyncio.create_task(self._listen())
 
-def _ready() -> bool:
-    return _conversation is not None
+    @classmethod
+    async def spawn(cls, settings: Settings) -> _Child:
+        mine, theirs = socket.socketpair()
+        # spawn, not fork: the parent runs threads (the loop's executor, the job queue)
+        context = multiprocessing.get_context("spawn")
+        level = logging.getLogger().getEffectiveLevel()
+        process = context.Process(target=_serve, args=(theirs, settings, level), name="cunjing-core", daemon=True)
+        process.start()
+        theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=mine)
+        try:
+            await reader.readexactly(FRAME.size)  # ready: its services are built
+        except asyncio.IncompleteReadError as exc:
+            writer.close()
+            await asyncio.to_thread(process.join, STOP_SECONDS)
+            raise CoreCrashed(f"the core process did not start (exit code {process.exitcode})") from exc
+        return cls(process, reader, writer)
+
+    async def ask(self, msg: Incoming) -> Outcome:
+        if not self.alive:
+            raise _Lost
+        request, self.next_id = self.next_id, self.next_id + 1
+        answer = self.pending[request] = asyncio.get_running_loop().create_future()
+        data = pickle.dumps(msg, pickle.HIGHEST_PROTOCOL)
+        try:
+            self.writer.write(FRAME.pack(len(data), request) + data)
+            await self.writer.drain()
+            ok, value = await answer
+        except ConnectionError as exc:
+            raise _Lost from exc
+        finally:
+            self.pending.pop(request, None)
+        if not ok:
+            raise CoreFailed(f"the core failed on a message:\n{value}")
+        outcome: Outcome = value
+        return outcome
+
+    async def _listen(self) -> None:
+        """Hand each answer to the message waiting for it; when the child goes, fail the rest."""
+        try:
+            while True:
+                size, request = FRAME.unpack(await self.reader.readexactly(FRAME.size))
+                result = pickle.loads(await self.reader.readexactly(size))
+                answer = self.pending.get(request)
+                if answer is not None and not answer.done():
+                    answer.set_result(result)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.alive = False
+            if not self.stopping:
+                log.error("the core process died; a new one takes its messages")
+            for answer in self.pending.values():
+                if not answer.done():
+                    answer.set_exception(_Lost())
+            self.writer.close()
+        if not self.stopping:  # reap it now: no zombie until the next message
+            await self._reap()
+
+    async def _reap(self) -> None:
+        await asyncio.to_thread(self.process.join, STOP_SECONDS)
+        if self.process.is_alive():
+            log.error("the core process did not stop within %s s: killed", STOP_SECONDS)
+            self.process.kill()
+            await asyncio.to_thread(self.process.join)
+
+    async def stop(self) -> None:
+        """Hang up: the child finishes the message in hand, closes its database and exits."""
+        self.stopping = self.alive
+        self.writer.close()
+        with contextlib.suppress(ConnectionError):
+            await self.writer.wait_closed()
+        await self.listener
+        await self._reap()
 
 
 class CoreProcess:
@@ -63,53 +171,34 @@ class CoreProcess:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                # spawn, not fork: the parent runs threads (the loop's executor, the job queue)
-                context = multiprocessing.get_context("spawn")
-                level = logging.getLogger().getEffectiveLevel()
-                self._pool = ProcessPoolExecutor(1, context, initializer=_start, initargs=(self.settings, level))
-            return self._pool
+        self._child: _Child | None = None
+        self._spawning = asyncio.Lock()
 
     async def start(self) -> None:
         """Start the child and wait until its services are built (so the first message is not slow)."""
-        await asyncio.wrap_future(self._executor().submit(_ready))
+        await self._current()
 
     async def answer(self, msg: Incoming) -> Outcome:
         """The outcome from the child. A child found dead is replaced and the message handed to the
         new one, once: handling is idempotent (a turn that had committed is recognised by its
         update id), and a message that kills two children in a row is a bug for the error handler."""
+        with contextlib.suppress(_Lost):
+            return await (await self._current()).ask(msg)
         try:
-            return await self._once(msg)
-        except BrokenProcessPool:
-            pass
-        try:
-            return await self._once(msg)
-        except BrokenProcessPool as exc:
+            return await (await self._current()).ask(msg)
+        except _Lost as exc:
             raise CoreCrashed("the core process died twice on one message") from exc
 
-    async def _once(self, msg: Incoming) -> Outcome:
-        """One try in the current child; a broken pool is dropped before the error goes up."""
-        pool = self._executor()
-        try:
-            return await asyncio.wrap_future(pool.submit(_handle, msg))
-        except BrokenProcessPool:
-            self._replace(pool)
-            raise
+    async def _current(self) -> _Child:
+        async with self._spawning:  # many messages find the child gone at once: one new child
+            if self._child is None or not self._child.alive:
+                if self._child is not None:
+                    await self._child.stop()  # reaps the dead one
+                self._child = await _Child.spawn(self.settings)
+            return self._child
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is broken:
-                self._pool = None
-        broken.shutdown(wait=False, cancel_futures=True)
-        log.error("the core process died; starting a new one")
-
-    def stop(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=False)
+    async def stop(self) -> None:
+        async with self._spawning:
+            child, self._child = self._child, None
+        if child is not None:
+            await child.stop()

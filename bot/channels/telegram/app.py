@@ -163,7 +163,7 @@ async def post_stop(app: Application) -> None:
 async def post_shutdown(app: Application) -> None:
     runtime = app.bot_data.get("runtime")
     if runtime is not None and runtime.core is not None:
-        await asyncio.to_thread(runtime.core.stop)
+        await runtime.core.stop()
     engine = app.bot_data.get("engine")
     if engine is not None:
         engine.dispose()

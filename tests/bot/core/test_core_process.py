@@ -1,0 +1,75 @@
+"""The core in a child process: it answers as the core does, survives losing its process, reports a
+bug without dying, and stops cleanly."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from bot.core.core_process import CoreFailed, CoreProcess
+from bot.core.types import text_message
+from bot.settings import DatabaseSettings, Settings, load_settings
+from bot.store.db import make_engine, session_factory, upgrade
+from bot.store.demo import load_demo
+from tests.bot.core.conftest import knowledge_once
+
+pytestmark = pytest.mark.asyncio
+
+
+def settings_on(path: Path, migrated: bool = True) -> Settings:
+    database = DatabaseSettings(path=path)
+    if migrated:
+        engine = make_engine(database)
+        upgrade(engine)
+        load_demo(session_factory(engine))
+        engine.dispose()
+    return dataclasses.replace(load_settings(), database=database)
+
+
+def core_children() -> list[multiprocessing.process.BaseProcess]:
+    return [p for p in multiprocessing.active_children() if p.name == "cunjing-core"]
+
+
+async def test_the_core_process_answers_survives_a_kill_and_stops(tmp_path: Path) -> None:
+    settings = settings_on(tmp_path / "bot.sqlite3")
+    core = CoreProcess(settings)
+    await core.start()
+    [child] = core_children()
+    faq = knowledge_once().faq
+
+    welcome = await core.answer(text_message(7001, 7001, "/start QS001", lang_hint="zh", update_id=1))
+    village = faq.message("welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例")
+    assert [r.text for r in welcome.replies] == [faq.message("welcome", "zh"), village]
+    again = await core.answer(text_message(7001, 7001, "/start QS001", lang_hint="zh", update_id=1))
+    assert again.replies == ()  # the same update twice: answered once
+
+    os.kill(child.pid or 0, signal.SIGKILL)
+    answer = await core.answer(text_message(7001, 7001, "身份证丢了怎么补办", update_id=2))
+    lost = faq["service.id_card_lost"]
+    assert [r.text for r in answer.replies] == [f"【{lost.title.get('zh')}】\n{lost.answer.get('zh')}"]
+    [new] = core_children()
+    assert new.pid != child.pid
+
+    await core.stop()
+    assert new.exitcode == 0
+    assert core_children() == []
+
+
+async def test_a_bug_in_the_core_is_reported_and_the_process_carries_on(tmp_path: Path) -> None:
+    core = CoreProcess(settings_on(tmp_path / "empty.sqlite3", migrated=False))  # no tables: every turn fails
+    await core.start()
+    [child] = core_children()
+    try:
+        for update in (1, 2):
+            with pytest.raises(CoreFailed) as failed:
+                await core.answer(text_message(7002, 7002, "你好", update_id=update))
+            assert "Traceback" in str(failed.value) and "no such table" in str(failed.value)
+        assert core_children() == [child] and child.is_alive()
+    finally:
+        await core.stop()
+    assert child.exitcode == 0
