@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bot.channels.telegram.app import use_uvloop  # noqa: E402
 from bot.settings import DatabaseSettings  # noqa: E402
 from bot.store import db  # noqa: E402
 from bot.store.demo import load_demo  # noqa: E402
@@ -315,6 +316,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1/test")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    use_uvloop()  # the fake Telegram shares the machine with the bot: it should take as little of it as it can
     with tempfile.TemporaryDirectory() as workdir:
         return asyncio.run(bench(args, Path(workdir)))
 

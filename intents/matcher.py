@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from intents import index_cache, tokens
@@ -26,7 +28,6 @@ from intents.normalise import Normaliser
 log = logging.getLogger(__name__)
 
 NONE = "_none"  # the pseudo-intent of out-of-scope questions
-Scores = dict[str, float]
 FUZZY_CHARS = 120
 FEATURE_WEIGHT = {"w": 1.0, "b": 0.6, "p": 0.4}  # words say most; bigrams and sounds catch typos
 
@@ -61,7 +62,23 @@ class Example:
 class Strategy(Protocol):
     name: str
 
-    def scores(self, query: Query) -> Scores: ...
+    def scores(self, query: Query) -> Scores:
+        """A score in 0..1 for each intent of the `IntentIndex`, in its order (0: no evidence)."""
+        ...
+
+
+Scores = npt.NDArray[np.float64]
+
+
+class IntentIndex:
+    """The intents in one fixed order, by id (so that ranking by position breaks ties by id)."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.ids = sorted(set(ids) | {NONE})
+        self.position = {intent: i for i, intent in enumerate(self.ids)}
+
+    def zeros(self) -> Scores:
+        return np.zeros(len(self.ids))
 
 
 def _vector(feats: Iterable[str], idf: Mapping[str, float]) -> dict[str, float]:
@@ -73,30 +90,65 @@ def _vector(feats: Iterable[str], idf: Mapping[str, float]) -> dict[str, float]:
     return {f: v / norm for f, v in vec.items() if v}
 
 
+Posting = tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]  # (rows, weights) of one feature
+
+
+def _postings(rows: Iterable[tuple[int, Mapping[str, float]]]) -> dict[str, Posting]:
+    """Feature -> the rows (examples, intents) that have it, with their weights."""
+    lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+    for row, vector in rows:
+        for feat, weight in vector.items():
+            lists[feat][0].append(row)
+            lists[feat][1].append(weight)
+    return {f: (np.array(r, dtype=np.intp), np.array(w)) for f, (r, w) in lists.items()}
+
+
+def _dots(postings: Mapping[str, Posting], vector: Mapping[str, float], size: int) -> npt.NDArray[np.float64]:
+    """The query vector's dot product with every row, in one pass over the query's features."""
+    rows, weights, query, lengths = [], [], [], []
+    for feat, qw in vector.items():
+        posting = postings.get(feat)
+        if posting is not None:
+            rows.append(posting[0])
+            weights.append(posting[1])
+            query.append(qw)
+            lengths.append(len(posting[0]))
+    if not rows:
+        return np.zeros(size)
+    products = np.repeat(query, lengths) * np.concatenate(weights)
+    dots: npt.NDArray[np.float64] = np.bincount(np.concatenate(rows), weights=products, minlength=size)  # type: ignore[assignment]
+    return dots
+
+
 class NearestExample:
     """TF-IDF cosine (words and character bigrams) to the nearest example of each intent."""
 
     name = "nearest"
 
-    def __init__(self, examples: Sequence[Example], feats: Sequence[Sequence[str]], idf: Mapping[str, float]):
-        self.examples = examples
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, f in enumerate(feats):
-            for feat, weight in _vector(f, idf).items():
-                self.postings[feat].append((i, weight))
+    def __init__(
+        self,
+        intents: IntentIndex,
+        examples: Sequence[Example],
+        feats: Sequence[Sequence[str]],
+        idf: Mapping[str, float],
+    ):
+        self.intents = intents
+        # rows grouped by intent, so that one reduceat takes each intent's best example
+        self.order = sorted(range(len(examples)), key=lambda i: intents.position[examples[i].intent])
+        self.row_of = {example: row for row, example in enumerate(self.order)}
+        self.postings = _postings((row, _vector(feats[i], idf)) for row, i in enumerate(self.order))
+        positions = [intents.position[examples[i].intent] for i in self.order]
+        self.starts = np.array([r for r in range(len(positions)) if r == 0 or positions[r] != positions[r - 1]])
+        self.owners = np.array([positions[r] for r in self.starts], dtype=np.intp)
 
     def scores(self, query: Query) -> Scores:
-        dots: dict[int, float] = defaultdict(float)
-        for feat, qw in query.vector.items():
-            for i, w in self.postings.get(feat, ()):
-                dots[i] += qw * w
-        out: Scores = {}
-        for i, dot in dots.items():
-            if i == query.exclude:
-                continue
-            intent = self.examples[i].intent
-            if dot > out.get(intent, 0.0):
-                out[intent] = dot
+        out = self.intents.zeros()
+        if not len(self.order):
+            return out
+        dots = _dots(self.postings, query.vector, len(self.order))
+        if query.exclude is not None:
+            dots[self.row_of[query.exclude]] = 0.0
+        out[self.owners] = np.maximum.reduceat(dots, self.starts)
         return out
 
 
@@ -105,23 +157,20 @@ class Centroid:
 
     name = "centroid"
 
-    def __init__(self, groups: Mapping[str, list[Sequence[str]]], idf: Mapping[str, float]):
-        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    def __init__(self, intents: IntentIndex, groups: Mapping[str, list[Sequence[str]]], idf: Mapping[str, float]):
+        self.intents = intents
+        centres: list[tuple[int, dict[str, float]]] = []
         for intent, members in groups.items():
             centre: dict[str, float] = defaultdict(float)
             for feats in members:
                 for feat, w in _vector(feats, idf).items():
                     centre[feat] += w
             norm = math.sqrt(sum(v * v for v in centre.values())) or 1.0
-            for feat, w in centre.items():
-                self.postings[feat].append((intent, w / norm))
+            centres.append((intents.position[intent], {feat: w / norm for feat, w in centre.items()}))
+        self.postings = _postings(centres)
 
     def scores(self, query: Query) -> Scores:
-        out: Scores = defaultdict(float)
-        for feat, qw in query.vector.items():
-            for intent, w in self.postings.get(feat, ()):
-                out[intent] += qw * w
-        return dict(out)
+        return _dots(self.postings, query.vector, len(self.intents.ids))
 
 
 class Fuzzy:
@@ -129,13 +178,16 @@ class Fuzzy:
 
     name = "fuzzy"
 
-    def __init__(self, examples: Sequence[Example], segmented: Sequence[str], scorer: Any = fuzz.ratio):
-        self.examples = examples
+    def __init__(
+        self, intents: IntentIndex, examples: Sequence[Example], segmented: Sequence[str], scorer: Any = fuzz.ratio
+    ):
+        self.intents = intents
+        self.owners = [intents.position[e.intent] for e in examples]
         self.choices = list(segmented)
         self.scorer = scorer
 
     def scores(self, query: Query) -> Scores:
-        out: Scores = {}
+        out = self.intents.zeros()
         if not query.segmented:
             return out
         # a long story is matched by its words and keywords; the fuzzy view only needs its start
@@ -144,8 +196,8 @@ class Fuzzy:
         for _choice, score, i in hits:
             if i == query.exclude:
                 continue
-            intent = self.examples[i].intent
-            out[intent] = max(out.get(intent, 0.0), score / 100.0)
+            owner = self.owners[i]
+            out[owner] = max(out[owner], score / 100.0)
         return out
 
 
@@ -154,14 +206,19 @@ class Keywords:
 
     name = "keywords"
 
-    def __init__(self, evidence: Mapping[str, Sequence[str]]):
+    def __init__(self, intents: IntentIndex, evidence: Mapping[str, Sequence[str]]):
+        self.intents = intents
         self.owners: dict[str, set[str]] = defaultdict(set)
         for intent, terms in evidence.items():
             for term in terms:
                 self.owners[term].add(intent)
         n = max(len(evidence), 2)
         self.weight = {t: math.log(n / len(i)) / math.log(n) for t, i in self.owners.items()}
-        self.cjk_terms = [t for t in self.owners if not t.isascii()]
+        # a term can only be in a text that has its first character: look up only those terms
+        self.cjk_terms: dict[str, list[str]] = defaultdict(list)
+        for term in self.owners:
+            if not term.isascii():
+                self.cjk_terms[term[0]].append(term)
         # an ASCII term (ETC, AI, 96110) is a word of its own: not inside a longer Latin word or number,
         # but touching Chinese characters is fine ("etc短信")
         ascii_terms = sorted((t for t in self.owners if t.isascii()), key=len, reverse=True)
@@ -170,7 +227,7 @@ class Keywords:
 
     def found(self, text: str) -> set[str]:
         """The terms present in a normalised text."""
-        hits = {t for t in self.cjk_terms if t in text}
+        hits = {t for ch in set(text) for t in self.cjk_terms.get(ch, ()) if t in text}
         hits.update(self.ascii_re.findall(text))
         return hits
 
@@ -179,12 +236,12 @@ class Keywords:
         for term in self.found(query.text):
             for intent in self.owners[term]:
                 found[intent].append(term)
-        out: Scores = {}
+        out = self.intents.zeros()
         for intent, terms in found.items():
             # a term inside a longer matched term of the same intent is not new evidence
             kept = [t for t in terms if not any(t != o and t in o for o in terms)]
             total = sum(self.weight[t] * (1.0 + 0.1 * len(t)) for t in kept)
-            out[intent] = 1.0 - math.exp(-total)
+            out[self.intents.position[intent]] = 1.0 - math.exp(-total)
         return out
 
 
@@ -268,12 +325,13 @@ class Matcher:
             groups[example.intent].append(f)
         for intent_id, feats in index.evidence_features.items():
             groups[intent_id] += feats
-        self.nearest = NearestExample(self.examples, index.features, idf)
+        self.intents = IntentIndex(e.intent for e in self.examples)
+        self.nearest = NearestExample(self.intents, self.examples, index.features, idf)
         self.strategies: list[Strategy] = [
             self.nearest,
-            Centroid(groups, idf),
-            Fuzzy(self.examples, index.segmented),
-            Keywords(index.evidence),
+            Centroid(self.intents, groups, idf),
+            Fuzzy(self.intents, self.examples, index.segmented),
+            Keywords(self.intents, index.evidence),
         ]
 
     @staticmethod
@@ -293,7 +351,7 @@ class Matcher:
 
     def evidence(self, query: Query) -> Evidence:
         """Every strategy's scores, weighted and added up."""
-        total: Scores = defaultdict(float)
+        total = self.intents.zeros()
         none = 0.0
         for strategy in self.strategies:
             weight = self.weights.get(strategy.name, 0.0)
@@ -301,12 +359,13 @@ class Matcher:
                 continue
             scores = strategy.scores(query)
             if strategy is self.nearest:
-                none = scores.get(NONE, 0.0)
-            for intent, score in scores.items():
-                total[intent] += weight * min(score, 1.0)
-        total.pop(NONE, None)
-        ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
-        return Evidence(tuple(ranked), none)
+                none = float(scores[self.intents.position[NONE]])
+            total += weight * np.minimum(scores, 1.0)
+        total[self.intents.position[NONE]] = 0.0
+        found = np.flatnonzero(total > 0.0)
+        best_first = found[np.argsort(-total[found], kind="stable")].tolist()  # ties: by id
+        ids, values = self.intents.ids, total.tolist()
+        return Evidence(tuple((ids[i], values[i]) for i in best_first), none)
 
     def rank(self, query: Query) -> list[tuple[str, float]]:
         """Real intents by score, best first; the out-of-scope pseudo-intent first when it wins."""
