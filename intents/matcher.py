@@ -193,11 +193,14 @@ class Fuzzy:
         # a long story is matched by its words and keywords; the fuzzy view only needs its start
         start = query.segmented[:FUZZY_CHARS]
         hits = process.extract(start, self.choices, scorer=self.scorer, limit=40, score_cutoff=30)
+        best: dict[int, float] = {}
         for _choice, score, i in hits:
             if i == query.exclude:
                 continue
             owner = self.owners[i]
-            out[owner] = max(out[owner], score / 100.0)
+            best[owner] = max(best.get(owner, 0.0), score / 100.0)
+        if best:
+            out[list(best)] = list(best.values())
         return out
 
 

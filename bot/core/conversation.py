@@ -16,7 +16,7 @@ from bot.core.turn import Turn
 from bot.core.types import Button, Incoming, Outcome, Reply, parse_text
 from bot.errors import FaqError, NotAllowed, UserError
 from bot.services import Services
-from bot.store import citizens, links, requests, roster, updates, usage
+from bot.store import citizens, links, requests, updates, usage
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,10 @@ class Conversation:
                 if msg.update_id is not None and not updates.first_time(session, msg.update_id):
                     log.info("update %s seen before: ignored", msg.update_id)
                     return Outcome()
-                citizen = citizens.get_or_create(
+                citizen, officer = citizens.identify(
                     session, msg.user_id, msg.chat_id, lang=hint_lang(msg, lang), name=msg.name
                 )
                 lang = language.choose(words, citizen.lang, lang)
-                officer = roster.officer_by_telegram_id(session, msg.user_id)
                 turn = Turn(msg, session, self.services, knowledge, citizen, lang, officer)
                 outcome = self.dispatch(turn)
                 return Outcome(outcome.replies, outcome.state, outcome.notes, queued=turn.queued)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Citizen
+from bot.store.models import Citizen, Officer
 from bot.store.sql import insert_ignore
 from bot.store.types import utcnow
 
 LANGS = ("zh", "en")
 # built once: making a statement costs more than running it (every message looks its writer up)
 _BY_USER_ID = select(Citizen).where(Citizen.user_id == bindparam("user_id"))
+_WITH_OFFICER = (
+    select(Citizen, Officer)
+    .outerjoin(Officer, and_(Officer.telegram_id == Citizen.user_id, Officer.active.is_(True)))
+    .where(Citizen.user_id == bindparam("user_id"))
+)
 
 
 def by_user_id(session: Session, user_id: int) -> Citizen | None:
@@ -28,6 +33,14 @@ def get(session: Session, citizen_id: int) -> Citizen | None:
 
 def get_or_create(session: Session, user_id: int, chat_id: int, *, lang: str = "zh", name: str = "") -> Citizen:
     """The citizen for this Telegram user, created on first contact; a user who writes is reachable."""
+    return identify(session, user_id, chat_id, lang=lang, name=name)[0]
+
+
+def identify(
+    session: Session, user_id: int, chat_id: int, *, lang: str = "zh", name: str = ""
+) -> tuple[Citizen, Officer | None]:
+    """Who wrote: their citizen record (created on first contact; a user who writes is reachable)
+    and, when the account is an active officer's, that officer. One query for both."""
     values = {
         "user_id": user_id,
         "chat_id": chat_id,
@@ -37,18 +50,19 @@ def get_or_create(session: Session, user_id: int, chat_id: int, *, lang: str = "
         "alerts_opt_in": True,
         "created_at": utcnow(),
     }
-    citizen = by_user_id(session, user_id)
-    if citizen is None:
+    row = session.execute(_WITH_OFFICER, {"user_id": user_id}).one_or_none()
+    if row is None:
         # two workers may see a new user's first two messages at once: insert-or-ignore, then read
         insert_ignore(session, Citizen, values, ["user_id"])
-        citizen = session.scalars(_BY_USER_ID, {"user_id": user_id}).one()
+        row = session.execute(_WITH_OFFICER, {"user_id": user_id}).one()
+    citizen, officer = row.tuple()
     if citizen.chat_id != chat_id:
         citizen.chat_id = chat_id
     if citizen.blocked:
         citizen.blocked = False  # they wrote to us, so the chat works again
     if name and citizen.name != name[:200]:
         citizen.name = name[:200]
-    return citizen
+    return citizen, officer
 
 
 def set_village(session: Session, citizen: Citizen, village_id: int | None) -> None:
