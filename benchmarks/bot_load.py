@@ -250,6 +250,7 @@ async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: sub
     load.sent.clear()
 
     # 2. steady: `rate` messages a second, evenly spaced, villagers in turn
+    polls = api.counts["getUpdates"]
     total = int(args.rate * args.seconds)
     begin = loop.time()
     for n in range(total):
@@ -266,6 +267,7 @@ async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: sub
     latencies = [s.answered - s.at for s in steady]  # type: ignore[operator]
     end = max(s.answered for s in steady)  # type: ignore[type-var]
     handled = len(steady) / (end - begin)
+    polls = api.counts["getUpdates"] - polls
     load.sent.clear()
 
     # 3. burst: many at once; how many a second the bot gets through
@@ -283,6 +285,7 @@ async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: sub
     rows = [
         ("steady: offered", f"{offered:.0f} msg/s for {args.seconds:g} s ({total} messages)"),
         ("steady: answered", f"{len(steady)} of {total}; {handled:.0f} msg/s"),
+        ("steady: getUpdates calls", f"{polls} ({total / max(polls, 1):.1f} updates each)"),
         (
             "steady: latency p50 / p95 / p99 / max",
             f"{statistics.median(latencies) * ms:.1f} / {percentile(latencies, 0.95) * ms:.1f} / "
