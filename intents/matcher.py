@@ -59,15 +59,15 @@ class Example:
     text: str  # normalised
 
 
+Scores = npt.NDArray[np.float64]  # one score per intent of the `IntentIndex`, in its order
+
+
 class Strategy(Protocol):
     name: str
 
     def scores(self, query: Query) -> Scores:
-        """A score in 0..1 for each intent of the `IntentIndex`, in its order (0: no evidence)."""
+        """A score in 0..1 for each intent (0: no evidence)."""
         ...
-
-
-Scores = npt.NDArray[np.float64]
 
 
 class IntentIndex:
@@ -138,7 +138,9 @@ class NearestExample:
         self.row_of = {example: row for row, example in enumerate(self.order)}
         self.postings = _postings((row, _vector(feats[i], idf)) for row, i in enumerate(self.order))
         positions = [intents.position[examples[i].intent] for i in self.order]
-        self.starts = np.array([r for r in range(len(positions)) if r == 0 or positions[r] != positions[r - 1]])
+        self.starts = np.array(
+            [r for r in range(len(positions)) if r == 0 or positions[r] != positions[r - 1]], dtype=np.intp
+        )
         self.owners = np.array([positions[r] for r in self.starts], dtype=np.intp)
 
     def scores(self, query: Query) -> Scores:
