@@ -111,9 +111,9 @@ class _Child:
     async def ask(self, msg: Incoming) -> Outcome:
         if not self.alive:
             raise _Lost
+        data = pickle.dumps(msg, pickle.HIGHEST_PROTOCOL)
         request, self.next_id = self.next_id, self.next_id + 1
         answer = self.pending[request] = asyncio.get_running_loop().create_future()
-        data = pickle.dumps(msg, pickle.HIGHEST_PROTOCOL)
         try:
             self.writer.write(FRAME.pack(len(data), request) + data)
             await self.writer.drain()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Assignment, Officer, Town, Village
@@ -39,15 +39,12 @@ def officer(session: Session, officer_id: int) -> Officer | None:
     return session.get(Officer, officer_id)
 
 
-# built once: every message asks whether its writer is an officer
-_OFFICER = select(Officer).where(Officer.telegram_id == bindparam("telegram_id"))
-_ACTIVE_OFFICER = _OFFICER.where(Officer.active.is_(True))
-
-
 def officer_by_telegram_id(session: Session, telegram_id: int, *, active_only: bool = True) -> Officer | None:
     """The officer using this Telegram account (only active officers unless asked otherwise)."""
-    statement = _ACTIVE_OFFICER if active_only else _OFFICER
-    return session.scalars(statement, {"telegram_id": telegram_id}).one_or_none()
+    statement = select(Officer).where(Officer.telegram_id == telegram_id)
+    if active_only:
+        statement = statement.where(Officer.active.is_(True))
+    return session.scalars(statement).one_or_none()
 
 
 def village_officer(session: Session, village_id: int) -> Officer | None:
