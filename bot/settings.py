@@ -82,6 +82,9 @@ class TelegramSettings:
     overall_per_second: float = 30.0
     max_send_attempts: int = 8
     poll_timeout: float = 10.0
+    # users served at once (each user's updates still in order): with Telegram's round trip of
+    # about 0.1 s, the bot answers at most this many messages per 0.1 s
+    concurrent_updates: int = 64
     # the conversation core (matcher, SQL) in a process of its own beside the Telegram loop
     core_process: bool = True
 
@@ -89,6 +92,8 @@ class TelegramSettings:
         _one_of("mode", self.mode, ("polling", "webhook"))
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("webhook_url is needed in webhook mode")
+        if self.concurrent_updates < 1:
+            raise ValueError(f"concurrent_updates must be at least 1, got {self.concurrent_updates}")
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def test_cunjing_config_names_another_file(tmp_path):
         ("databse: {url: x}\n", {}, "databse"),
         ("telegram: {token: '1:x'}\n", {}, "telegram.token"),
         ("telegram: {admins: [one]}\n", {}, "telegram.admins[0]"),
+        ("telegram: {concurrent_updates: 0}\n", {}, "concurrent_updates"),
         ("- just a list\n", {}, "config.yaml"),
         ("routing: [\n", {}, "not valid YAML"),
     ],

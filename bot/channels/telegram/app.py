@@ -27,11 +27,10 @@ from intents import tokens
 
 log = logging.getLogger(__name__)
 
-# Users served at once, each one's updates in order. One at a time, the round trip to Telegram caps the
-# bot: benchmarks/bot_load.py --latency 100 answers 8 messages a second so, about 120 with 16.
-CONCURRENT_UPDATES = 16
-# connections to the Bot API: the handlers' calls, the outbox and the alerts, each in flight at once
-POOL_SIZE = 64
+# Connections to the Bot API beyond the handlers' (`telegram.concurrent_updates`): the outbox and the alerts.
+# One update at a time, the round trip to Telegram caps the bot: benchmarks/bot_load.py --latency 100
+# answers 8 messages a second so, 136 with 16 at once and 200 (all offered) with 64.
+SENDERS_POOL = 32
 MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "alerts", "lang", "cancel")
 
 
@@ -45,12 +44,12 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         # aiohttp, not httpx: a fifth of the CPU per Bot API call (transport.py)
-        .request(AiohttpRequest(POOL_SIZE))
+        .request(AiohttpRequest(tg.concurrent_updates + SENDERS_POOL))
         .get_updates_request(AiohttpRequest(1))
         # no retries here: a 429 goes back to its sender, which waits retry_after (a reply) or reschedules
         # the row and pauses every sender (the outbox and alerts, through the pacer) without holding a handler
         .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=0))
-        .concurrent_updates(PerUserOrder(CONCURRENT_UPDATES))
+        .concurrent_updates(PerUserOrder(tg.concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
