@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from intents.matcher import NONE, Matcher, sigmoid
+from intents.matcher import Matcher, sigmoid
+from intents.strategies import NONE
 
 Sample = tuple[tuple[float, float, float], int]
 

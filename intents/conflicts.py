@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from intents.faq import Problem
-from intents.matcher import NONE, Matcher
+from intents.matcher import Matcher
+from intents.strategies import NONE
 
 
 def conflicts(matcher: Matcher) -> list[Problem]:
