@@ -826,6 +826,24 @@ class FakeBotApi:
         self._notify()
         return update
 
+    def next_update(self) -> dict[str, Any] | None:
+        """The oldest pending update, for a webhook delivery (see ``webhook.WebhookProxy``)."""
+        if not self._pending:
+            return None
+        pending = self._pending[0]
+        pending.delivered = True
+        return _jsonable(pending.update)
+
+    def confirm_update(self, update_id: int) -> None:
+        """The bot took the update (its webhook answered 200): it is never offered again."""
+        self._pending = [p for p in self._pending if p.update_id != update_id]
+        self._last_activity = asyncio.get_running_loop().time()
+
+    async def changed(self, timeout: float) -> None:
+        """Wait until an update is queued or `timeout` seconds pass."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
     async def inject_update(self, raw: dict[str, Any], *, settle: bool = True) -> Interaction:
         """Queue a raw update (see :meth:`queue_update`) and, by default, wait until processed."""
         return await self._interact(raw, settle=settle, raw=True)

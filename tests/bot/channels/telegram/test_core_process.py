@@ -7,85 +7,39 @@ stops the bot and its core cleanly.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.services import Knowledge
-from bot.settings import DatabaseSettings
-from bot.store.db import make_engine, session_factory, upgrade
-from bot.store.demo import load_demo
-from tests.fakes import FakeBotApi, FakeUser
+from tests.fakes import FakeBotApi
+
+from .as_run import bot_process, interrupt, say, until
 
 pytestmark = pytest.mark.asyncio
 
-ROOT = Path(__file__).resolve().parents[4]
 ADMIN = 9001
 NEW_ANSWER = "（已更新）请带户口簿到派出所户籍窗口补办。"
-RUN = (
-    "import logging, sys; from bot.logs import setup_logging; setup_logging(logging.WARNING);"
-    "from bot.settings import load_settings; from bot.channels.telegram.app import run;"
-    "sys.exit(run(load_settings()))"
-)
 
 
 @pytest.fixture
 async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess.Popen[bytes]]]:
-    """The fake Bot API here, the bot in its own process on a SQLite file with the demo roster."""
-    shutil.copytree(ROOT / "faq", tmp_path / "faq")  # the FAQ the admin will edit
-    database = DatabaseSettings(path=tmp_path / "bot.sqlite3")
-    engine = make_engine(database)
-    upgrade(engine)
-    load_demo(session_factory(engine))
-    engine.dispose()
+    """The fake Bot API here, the bot in its own process with its core in a child process."""
     async with FakeBotApi(settle_timeout=30) as api:
         api.user(1001, "王示例")
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "CUNJING_TELEGRAM__BASE_URL": api.base_url,
-            "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
+        settings = {
             "CUNJING_TELEGRAM__CORE_PROCESS": "true",  # as config.yaml has it
-            "CUNJING_DATABASE__URL": database.effective_url,
-            "CUNJING_FAQ__DIR": str(tmp_path / "faq"),
             "CUNJING_TELEGRAM__ADMINS": f"[{ADMIN}]",
         }
-        # a session of its own, so that Ctrl-C can be played to its whole process group
-        errors = (tmp_path / "stderr.txt").open("wb")
-        bot = subprocess.Popen([sys.executable, "-c", RUN], cwd=ROOT, env=env, stderr=errors, start_new_session=True)
-        try:
+        with bot_process(api, tmp_path, **settings) as bot:
             await until(lambda: bool(api.calls_to("setMyCommands")) and bool(api.counts["getUpdates"]), 60, bot)
             yield api, bot
-        finally:
-            if bot.poll() is None:
-                os.killpg(bot.pid, signal.SIGKILL)
-                bot.wait()
-            errors.close()
-
-
-async def until(condition: Callable[[], object], timeout: float, bot: subprocess.Popen[bytes] | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert bot is None or bot.poll() is None, f"the bot exited ({bot.returncode})"
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
-async def say(villager: FakeUser, text: str, replies: int = 1) -> list[str]:
-    """What the bot answers to `text` (waiting for `replies` messages)."""
-    before = len(villager.replies)
-    await villager.send(text, settle=False)
-    await until(lambda: len(villager.replies) >= before + replies, 20)
-    return villager.replies[before:]
 
 
 def edit_answer(path: Path, intent_id: str, answer: str) -> None:
@@ -137,8 +91,4 @@ async def test_the_bot_as_run_answers_from_its_core_process_and_survives_losing_
     assert await say(villager, "身份证丢了怎么补办") == [id_card]  # the message after the loss is answered
     assert core_pids(bot) and core_pids(bot) != [core], "no new core process"
 
-    os.killpg(bot.pid, signal.SIGINT)  # Ctrl-C in a terminal: the bot and its core process get it
-    await until(lambda: bot.poll() is not None, 30)
-    assert bot.returncode == 0
-    stderr = (tmp_path / "stderr.txt").read_text()
-    assert "Traceback" not in stderr, stderr[-3000:]
+    await interrupt(bot, tmp_path)  # the bot and its core process get Ctrl-C
