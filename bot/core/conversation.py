@@ -13,7 +13,7 @@ from dataclasses import replace
 from bot.core import checks, duty, intake, kiosk_alerts, language, officers, outreach, reports, villagers
 from bot.core.answers import answer_reply, fallback_reply
 from bot.core.turn import Turn
-from bot.core.types import Button, Incoming, Outcome, Reply, parse_text
+from bot.core.types import Aside, Button, Incoming, Outcome, Reply, parse_text
 from bot.errors import FaqError, NotAllowed, UserError
 from bot.services import Services
 from bot.store import citizens, links, requests, updates, usage
@@ -21,6 +21,7 @@ from bot.store import citizens, links, requests, updates, usage
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Turn], Outcome]
+Step = Callable[[Turn], Outcome | Aside]
 UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
@@ -46,7 +47,7 @@ class Conversation:
             "req": self.on_request_button,
             ASK_OFFICER: self.on_ask_officer,
         }
-        self.steps: dict[str, Handler] = {}
+        self.steps: dict[str, Step] = {}
         for module in ROLES:
             self.commands.update(getattr(module, "COMMANDS", {}))
             self.buttons.update(getattr(module, "BUTTONS", {}))
@@ -97,9 +98,15 @@ class Conversation:
         if msg.kind != "text":
             return turn.reply("unsupported.other")
         step = self.steps.get(turn.state or "")
-        if step is not None and msg.text.strip():
-            return step(turn)
-        return self.on_text(turn)
+        if step is None or not msg.text.strip():
+            return self.on_text(turn)
+        outcome = step(turn)
+        if not isinstance(outcome, Aside):
+            return outcome
+        answered = self.on_text(turn)  # a question asked in the middle of a step is answered too
+        if outcome.ask_again is None:
+            return answered
+        return Outcome((*answered.replies, Reply(turn.say(outcome.ask_again))))
 
     def on_reply_to(self, turn: Turn) -> Outcome | None:
         """A Telegram reply to a message about a request: relayed to the other side."""
@@ -122,10 +129,9 @@ class Conversation:
         match = knowledge.matcher.match(text)
         log.info("matched intent=%s score=%.2f", match.intent, match.score)
         usage.record_question(turn.session, turn.citizen.id, text, match)
-        intent = knowledge.faq.get(match.intent)
-        urgent = (intent is not None and intent.urgent) or intake.happening_now(turn, text)
-        if urgent:
+        if intake.urgent(turn, text, match):
             return self.urgent(turn, match.intent, text)
+        intent = knowledge.faq.get(match.intent)
         if intent is None:
             turn.set_state(AFTER_FALLBACK, question=text[: intake.MAX_DETAILS])
             return Outcome((fallback_reply(knowledge, match, turn.lang),))

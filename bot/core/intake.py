@@ -10,12 +10,12 @@ from functools import lru_cache
 
 from bot.core import cards
 from bot.core.turn import Turn
-from bot.core.types import Attachment, Outcome, Reply
+from bot.core.types import Aside, Attachment, Outcome, Reply
 from bot.errors import BadArguments, NoVillage, UserError
 from bot.store import requests, roster
 from bot.store.models import Request, Village
 from bot.store.outbox import Outgoing
-from intents.matcher import Matcher
+from intents.matcher import Match, Matcher
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,11 @@ def start(turn: Turn, kind: str, details: str = "") -> Outcome:
     return turn.reply("request.ask_details")
 
 
-def on_details(turn: Turn) -> Outcome:
+def on_details(turn: Turn) -> Outcome | Aside:
     text = turn.msg.text.strip()
+    if urgent(turn, text):  # no time for a phone number: the urgent page carries these words
+        turn.set_state(None)
+        return Aside(None)
     if len(text) < 2:
         return turn.reply("request.too_short")
     data = turn.data
@@ -68,10 +71,12 @@ def on_details(turn: Turn) -> Outcome:
     return turn.reply("request.ask_phone")
 
 
-def on_phone(turn: Turn) -> Outcome:
+def on_phone(turn: Turn) -> Outcome | Aside:
     digits = re.sub(r"[\s\-()]", "", turn.msg.text)
     found = MOBILE.match(digits)
     if not found:
+        if reads_as_question(turn, turn.msg.text):
+            return Aside("request.ask_phone_again")
         return turn.reply("request.bad_phone")
     data = turn.data
     turn.set_state(None)
@@ -160,6 +165,18 @@ def happening_now(turn: Turn, text: str) -> bool:
     """Whether the words say money is moving or a crime is happening at this moment."""
     norm = turn.knowledge.matcher.normalise(text)
     return any(p in norm for p in moments(turn.knowledge.matcher, turn.knowledge.faq.happening_now))
+
+
+def urgent(turn: Turn, text: str, match: Match | None = None) -> bool:
+    """Whether the words say it is happening now: an urgent intent, or the happening-now phrases."""
+    intent = turn.knowledge.faq.get((match or turn.knowledge.matcher.match(text)).intent)
+    return (intent is not None and intent.urgent) or happening_now(turn, text)
+
+
+def reads_as_question(turn: Turn, text: str) -> bool:
+    """Whether text sent where a step expected a name or a number is a question of its own:
+    something happening now, or a question the FAQ answers with confidence."""
+    return happening_now(turn, text) or not turn.knowledge.matcher.match(text).fallback
 
 
 @lru_cache(maxsize=4)

@@ -61,6 +61,15 @@ class Outcome:
         return Outcome((Reply(text, tuple(buttons)),))
 
 
+@dataclass(frozen=True)
+class Aside:
+    """A step's verdict on text that does not answer it (a question, a cry for help): the text is
+    answered as any free text would be, then the step asks again (`ask_again`, a message key),
+    or is over when `ask_again` is None."""
+
+    ask_again: str | None
+
+
 def parse_text(text: str) -> tuple[str | None, tuple[str, ...]]:
     """`/start QS001` -> ("start", ("QS001",)); plain text -> (None, ()). `/cmd@bot` drops `@bot`."""
     if not text.startswith("/") or len(text) < 2 or text[1].isspace():

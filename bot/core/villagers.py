@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
-from bot.core import cards
+from bot.core import cards, intake
 from bot.core.turn import Turn
-from bot.core.types import Button, Outcome, Reply
+from bot.core.types import Aside, Button, Outcome, Reply
 from bot.store import citizens, outbox, requests, roster
 from bot.store.models import Request, Village
 
@@ -50,8 +50,9 @@ def registered(turn: Turn, village: Village) -> Outcome:
     return turn.reply("welcome.village", village=village.name, town=village.town.name, officer=officer.name)
 
 
-def on_village_name(turn: Turn) -> Outcome:
-    """The villager typed a village name (or code): one clear match registers it, else choices."""
+def on_village_name(turn: Turn) -> Outcome | Aside:
+    """The villager typed a village name (or code): one clear match registers it, a question is
+    answered (and the village asked for again), else the nearest villages to choose from."""
     text = turn.msg.text.strip()[:50]
     village = roster.village_by_code(turn.session, text)
     if village is not None:
@@ -59,12 +60,13 @@ def on_village_name(turn: Turn) -> Outcome:
     villages = roster.all_villages(turn.session)
     names = {v.id: f"{v.name} {v.town.name}" for v in villages}
     hits = process.extract(text, names, scorer=fuzz.WRatio, limit=CHOICES, score_cutoff=60)
+    by_id = {v.id: v for v in villages}
+    if hits and hits[0][1] >= 90 and (len(hits) == 1 or hits[1][1] < hits[0][1] - 10):
+        return registered(turn, by_id[hits[0][2]])
+    if intake.reads_as_question(turn, turn.msg.text):
+        return Aside("village.ask_again")
     if not hits:
         return turn.reply("village.not_found", text=text)
-    by_id = {v.id: v for v in villages}
-    best = hits[0]
-    if best[1] >= 90 and (len(hits) == 1 or hits[1][1] < best[1] - 10):
-        return registered(turn, by_id[best[2]])
     rows = tuple((Button(f"{by_id[h[2]].name}（{by_id[h[2]].town.name}）", f"vil:{by_id[h[2]].code}"),) for h in hits)
     return Outcome((Reply(turn.say("village.choose"), rows),))
 

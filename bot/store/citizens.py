@@ -55,7 +55,7 @@ def identify(
         # two workers may see a new user's first two messages at once: insert-or-ignore, then read
         insert_ignore(session, Citizen, values, ["user_id"])
         row = session.execute(_WITH_OFFICER, {"user_id": user_id}).one()
-    citizen, officer = row.tuple()
+    citizen, officer = row  # a Row is a tuple
     if citizen.chat_id != chat_id:
         citizen.chat_id = chat_id
     if citizen.blocked:

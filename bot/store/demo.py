@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Village
+from bot.store import roster
 from bot.store.roster_file import read_roster
 from bot.store.roster_sync import import_roster
 
@@ -17,7 +16,7 @@ DEMO_ROSTER = Path(__file__).resolve().with_name("demo_roster.csv")
 def load_demo(factory: sessionmaker[Session]) -> bool:
     """Import the demo roster if the database has no village yet; True when it did."""
     with factory.begin() as session:
-        if session.scalars(select(Village.id).limit(1)).first() is not None:
+        if roster.has_villages(session):
             return False
         import_roster(session, read_roster(DEMO_ROSTER))
         return True

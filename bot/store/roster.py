@@ -8,6 +8,11 @@ from sqlalchemy.orm import Session
 from bot.store.models import Assignment, Officer, Town, Village
 
 
+def has_villages(session: Session) -> bool:
+    """Whether any roster has been imported."""
+    return session.scalars(select(Village.id).limit(1)).first() is not None
+
+
 def all_villages(session: Session) -> list[Village]:
     """Every village with its town, ordered by town then code."""
     statement = select(Village).join(Village.town).order_by(Town.name, Village.code)

@@ -20,8 +20,8 @@ from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher
 from bot.core.pace import Pacer
 from bot.services import Knowledge, KnowledgeHolder, Services
-from bot.settings import Settings
-from bot.store import db, updates
+from bot.settings import PROJECT_ROOT, Settings
+from bot.store import db, demo, roster, updates
 from bot.store.types import utcnow
 from intents import tokens
 
@@ -133,6 +133,19 @@ async def post_init(app: Application) -> None:
         await asyncio.to_thread(tokens.warm_up)  # jieba's dictionary: loaded now, not on the first question
     schedule(app, settings)
     await set_menu(app, services)
+    warn_without_roster(services)
+
+
+def warn_without_roster(services: Services) -> None:
+    """A new station's first start: villagers cannot register before a roster is imported."""
+    with services.db() as session:
+        if roster.has_villages(session):
+            return
+    log.warning(
+        "no roster yet: villagers cannot register their village. Import it with `cunjing roster import FILE` "
+        "(CSV or XLSX), or try the bot with the demo roster: `cunjing roster import %s`",
+        demo.DEMO_ROSTER.relative_to(PROJECT_ROOT),
+    )
 
 
 def schedule(app: Application, settings: Settings) -> None:

@@ -33,6 +33,31 @@ def test_start_alone_asks_for_the_village_and_finds_it_by_name(world):
     assert "李演示" in alice.last.text
 
 
+def test_a_question_while_the_village_is_asked_for_is_answered_and_the_village_asked_again(world):
+    alice = world.person(5)
+    alice.send("/start ZZ999")  # a wrong code: the bot asks for the village
+    replies = alice.send("有人冒充公安说我涉嫌洗钱 让我转钱到安全账户")
+    assert world.faq["fraud.impersonate_police"].answer.zh in replies[0].text
+    assert replies[-1].text == world.faq.message("village.ask_again", "zh")
+    alice.send("柳树湾")  # still waiting for the village
+    assert "李演示" in alice.last.text
+
+
+def test_a_cry_for_help_while_the_village_is_asked_for_gets_what_to_do_now(world):
+    alice = world.person(5)
+    alice.send("/start")
+    replies = alice.send("我刚才被骗转了两万块 怎么办啊")
+    assert replies[0].text == world.faq.message("urgent.lead", "zh")
+    assert replies[-1].text == world.faq.message("village.ask_again", "zh")
+
+
+def test_a_name_that_is_no_village_and_no_question_is_said_plainly(world):
+    alice = world.person(5)
+    alice.send("/start")
+    alice.send("火星村")
+    assert alice.last.text == world.faq.message("village.not_found", "zh", text="火星村")
+
+
 def test_an_unknown_code_is_said_plainly(world):
     replies = world.person(5).send("/start ZZ999")
     assert replies[-1].text == world.faq.message("error.unknown_village", "zh", code="ZZ999")
@@ -116,6 +141,28 @@ def test_a_bad_phone_is_asked_again(villager, world):
     villager.send("/cancel")
     assert villager.last.text == world.faq.message("cancelled", "zh")
     assert world.person(1001).inbox == []
+
+
+def test_a_question_instead_of_the_phone_is_answered_and_the_phone_asked_again(villager, world):
+    villager.send("/request id_card_lost")
+    villager.send("丢在集市上了")
+    replies = villager.send("身份证丢了去哪里补办")
+    assert world.faq["service.id_card_lost"].answer.zh in replies[0].text
+    assert replies[-1].text == world.faq.message("request.ask_phone_again", "zh")
+    villager.send("13812345678")
+    assert "#1" in villager.last.text
+    assert len(world.person(1001).inbox) == 1
+
+
+def test_details_that_say_it_is_happening_now_page_the_officer_at_once(villager, world):
+    villager.send("/request contact_officer")
+    replies = villager.send("我刚才被骗转了两万块 怎么办啊")
+    assert replies[0].text == world.faq.message("urgent.lead", "zh")
+    assert replies[1].text == world.faq.message("urgent.paged", "zh", number=1)
+    (card,) = world.person(1001).inbox
+    assert card.text.startswith(world.faq.message("card.urgent", "zh"))
+    villager.send("13812345678")  # the request is no longer waiting for a phone: a plain message now
+    assert len(world.person(1001).inbox) == 1
 
 
 def test_a_village_without_officer_goes_to_the_duty_desk(world):

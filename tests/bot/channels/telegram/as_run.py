@@ -27,15 +27,18 @@ RUN = (
 
 
 @contextlib.contextmanager
-def bot_process(api: FakeBotApi, tmp_path: Path, **settings: str) -> Iterator[subprocess.Popen[bytes]]:
-    """The bot on a SQLite file with the demo roster and a copy of the FAQ (in `tmp_path`);
-    `settings` are environment overrides; its stderr goes to `tmp_path / "stderr.txt"`."""
+def bot_process(
+    api: FakeBotApi, tmp_path: Path, *, roster: bool = True, **settings: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The bot on a SQLite file with the demo roster (unless `roster` is False) and a copy of the
+    FAQ (in `tmp_path`); `settings` are environment overrides; stderr goes to `tmp_path / "stderr.txt"`."""
     shutil.copytree(ROOT / "faq", tmp_path / "faq")  # a copy, so that a test can edit it
     database = DatabaseSettings(path=tmp_path / "bot.sqlite3")
-    engine = make_engine(database)
-    upgrade(engine)
-    load_demo(session_factory(engine))
-    engine.dispose()
+    if roster:
+        engine = make_engine(database)
+        upgrade(engine)
+        load_demo(session_factory(engine))
+        engine.dispose()
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
