@@ -263,6 +263,9 @@ def _intent(raw: Any, name: str, problems: list[Problem]) -> Intent | None:
     for lang in LANGS:
         if answer and len(answer.get(lang)) > MAX_ANSWER:
             problems.append(Problem(name, line, f"{intent_id}: {lang} answer longer than {MAX_ANSWER} characters"))
+        if answer and answer.get(lang).startswith(("【", "[")):
+            # the bot shows the title above every answer: a heading of its own would show twice
+            problems.append(Problem(name, line, f"{intent_id}: {lang} answer starts with a heading; the title is one"))
         if speech and len(speech.get(lang)) > MAX_SPEECH:
             problems.append(Problem(name, line, f"{intent_id}: {lang} speech longer than {MAX_SPEECH} characters"))
     routable = raw.get("routable", kind == "service")

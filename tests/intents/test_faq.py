@@ -128,6 +128,17 @@ def test_an_empty_answer_is_an_error(tmp_path):
     assert any("chat.greeting answer: missing or empty language en" in str(p) for p in problems)
 
 
+def test_an_answer_with_a_heading_of_its_own_is_an_error(tmp_path):
+    def edit(text: str) -> str:
+        data = yaml.safe_load(text)
+        answer = data["intents"][0]["answer"]
+        answer["zh"] = f"【{data['intents'][0]['title']['zh']}】\n{answer['zh']}"
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+    _, problems = parse_faq(broken_copy(tmp_path, "chat.yaml", edit))
+    assert any("chat.greeting: zh answer starts with a heading" in str(p) for p in problems)
+
+
 def test_an_example_copied_into_another_intent_is_a_conflict(tmp_path):
     def edit(text: str) -> str:
         data = yaml.safe_load(text)
