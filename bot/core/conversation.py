@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core import checks, duty, intake, kiosk_alerts, language, officers, outreach, reports, villagers
+from bot.core import checks, duty, intake, kiosk_alerts, language, officers, outreach, reports, urgency, villagers
 from bot.core.answers import answer_reply, fallback_reply
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Incoming, Outcome, Reply, parse_text
@@ -129,7 +129,7 @@ class Conversation:
         match = knowledge.matcher.match(text)
         log.info("matched intent=%s score=%.2f", match.intent, match.score)
         usage.record_question(turn.session, turn.citizen.id, text, match)
-        if intake.urgent(turn, text, match):
+        if urgency.urgent(turn, text, match):
             return self.urgent(turn, match.intent, text)
         intent = knowledge.faq.get(match.intent)
         if intent is None:
@@ -192,7 +192,7 @@ class Conversation:
         return intake.start(turn, kind)
 
     def on_ask_officer(self, turn: Turn) -> Outcome:
-        """"Ask my officer" after a fallback: the question they asked becomes the request."""
+        """ "Ask my officer" after a fallback: the question they asked becomes the request."""
         question = turn.data.get("question", "") if turn.state == AFTER_FALLBACK else ""
         return intake.start(turn, "service.contact_officer", question)
 
@@ -212,4 +212,3 @@ def hint_lang(msg: Incoming, fallback: str) -> str:
     if msg.lang_hint:
         return "en" if msg.lang_hint.lower().startswith("en") else "zh"
     return fallback
-

@@ -6,16 +6,15 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from functools import lru_cache
 
-from bot.core import cards
+from bot.core import cards, villagers
 from bot.core.turn import Turn
 from bot.core.types import Aside, Attachment, Outcome, Reply
+from bot.core.urgency import reads_as_question, urgent
 from bot.errors import BadArguments, NoVillage, UserError
 from bot.store import requests, roster
 from bot.store.models import Request, Village
 from bot.store.outbox import Outgoing
-from intents.matcher import Match, Matcher
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,8 @@ def resolve_kind(turn: Turn, word: str) -> str:
 
 def start(turn: Turn, kind: str, details: str = "") -> Outcome:
     """Begin the conversation for a request of `kind` (details may already be known)."""
-    village_of(turn)
+    if turn.citizen.village_id is None:  # the request goes to the village's officer: the village first
+        return villagers.ask_village(turn, then=kind)
     if details:
         turn.set_state(PHONE, kind=kind, details=details[:MAX_DETAILS], attachments=[])
         return turn.reply("request.ask_phone")
@@ -159,30 +159,6 @@ def staff_messages(turn: Turn, request: Request) -> list[Outgoing]:
         log.warning("request #%d: village has neither an officer on Telegram nor a duty desk", request.id)
     turn.queued += len(rows)
     return rows
-
-
-def happening_now(turn: Turn, text: str) -> bool:
-    """Whether the words say money is moving or a crime is happening at this moment."""
-    norm = turn.knowledge.matcher.normalise(text)
-    return any(p in norm for p in moments(turn.knowledge.matcher, turn.knowledge.faq.happening_now))
-
-
-def urgent(turn: Turn, text: str, match: Match | None = None) -> bool:
-    """Whether the words say it is happening now: an urgent intent, or the happening-now phrases."""
-    intent = turn.knowledge.faq.get((match or turn.knowledge.matcher.match(text)).intent)
-    return (intent is not None and intent.urgent) or happening_now(turn, text)
-
-
-def reads_as_question(turn: Turn, text: str) -> bool:
-    """Whether text sent where a step expected a name or a number is a question of its own:
-    something happening now, or a question the FAQ answers with confidence."""
-    return happening_now(turn, text) or not turn.knowledge.matcher.match(text).fallback
-
-
-@lru_cache(maxsize=4)
-def moments(matcher: Matcher, phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """The happening-now phrases normalised, once per FAQ (not on every message)."""
-    return tuple(p for p in map(matcher.normalise, phrases) if p)
 
 
 def page_urgently(turn: Turn, kind: str, text: str) -> Reply | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
-from bot.core import cards, intake
+from bot.core import cards
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Outcome, Reply
+from bot.core.urgency import reads_as_question
 from bot.store import citizens, outbox, requests, roster
 from bot.store.models import Request, Village
 
@@ -21,33 +22,48 @@ def on_start(turn: Turn) -> Outcome:
     if turn.msg.args:
         return Outcome((welcome, *set_village_by_code(turn, turn.msg.args[0]).replies))
     if turn.citizen.village_id is None:
-        turn.set_state(VILLAGE)
-        return Outcome((welcome, Reply(turn.say("village.ask"))))
+        return Outcome((welcome, *ask_village(turn).replies))
     return Outcome((welcome,))
 
 
 def on_village(turn: Turn) -> Outcome:
     if turn.msg.args:
         return set_village_by_code(turn, turn.msg.args[0])
-    turn.set_state(VILLAGE)
-    return turn.reply("village.ask")
+    return ask_village(turn)
+
+
+def ask_village(turn: Turn, then: str | None = None) -> Outcome:
+    """Ask for the village; `then` is a request kind to go on with once the village is known."""
+    if then is None:
+        turn.set_state(VILLAGE)
+        return turn.reply("village.ask")
+    turn.set_state(VILLAGE, then=then)
+    return turn.reply("village.ask_for_request")
 
 
 def set_village_by_code(turn: Turn, code: str) -> Outcome:
     village = roster.village_by_code(turn.session, code)
     if village is None:
-        turn.set_state(VILLAGE)
+        turn.set_state(VILLAGE, **(turn.data if turn.state == VILLAGE else {}))  # a request waiting stays so
         return turn.reply("error.unknown_village", code=code[:32])
     return registered(turn, village)
 
 
 def registered(turn: Turn, village: Village) -> Outcome:
+    """The village is set; a request that waited for it is offered again."""
+    then = str(turn.data.get("then", "")) if turn.state == VILLAGE else ""
     citizens.set_village(turn.session, turn.citizen, village.id)
     turn.set_state(None)
     officer = roster.village_officer(turn.session, village.id)
     if officer is None:
-        return turn.reply("welcome.village_no_officer", village=village.name, town=village.town.name)
-    return turn.reply("welcome.village", village=village.name, town=village.town.name, officer=officer.name)
+        welcome = turn.reply("welcome.village_no_officer", village=village.name, town=village.town.name)
+    else:
+        welcome = turn.reply("welcome.village", village=village.name, town=village.town.name, officer=officer.name)
+    if then not in turn.knowledge.faq.intents:
+        return welcome
+    go_on = Button(turn.say("button.open_request"), f"req:{then}")
+    title = cards.kind_title(turn.knowledge, then, turn.lang)
+    return Outcome((*welcome.replies, Reply(turn.say("village.then_request", kind=title), ((go_on,),))))
 
 
 def on_village_name(turn: Turn) -> Outcome | Aside:
@@ -63,7 +79,7 @@ def on_village_name(turn: Turn) -> Outcome | Aside:
     by_id = {v.id: v for v in villages}
     if hits and hits[0][1] >= 90 and (len(hits) == 1 or hits[1][1] < hits[0][1] - 10):
         return registered(turn, by_id[hits[0][2]])
-    if intake.reads_as_question(turn, turn.msg.text):
+    if reads_as_question(turn, turn.msg.text):
         return Aside("village.ask_again")
     if not hits:
         return turn.reply("village.not_found", text=text)

@@ -51,6 +51,24 @@ def test_a_cry_for_help_while_the_village_is_asked_for_gets_what_to_do_now(world
     assert replies[-1].text == world.faq.message("village.ask_again", "zh")
 
 
+def test_a_request_before_the_village_is_known_asks_for_it_then_goes_on(world):
+    alice = world.person(5)
+    alice.send("孩子刚出生，怎么上户口")
+    alice.press(world.faq.message("button.open_request", "zh"))
+    assert alice.last.text == world.faq.message("village.ask_for_request", "zh")
+    alice.send("/start ZZ999")  # a wrong code: still asked, the request still waiting
+    replies = alice.send("柳树湾")
+    assert "李演示" in replies[0].text
+    title = world.faq["service.hukou_newborn"].title.zh
+    assert replies[-1].text == world.faq.message("village.then_request", "zh", kind=title)
+    alice.press(world.faq.message("button.open_request", "zh"))
+    assert alice.last.text == world.faq.message("request.ask_details", "zh")
+    alice.send("孩子上个月在县医院出生")
+    alice.send("13812345678")
+    (card,) = world.person(1002).inbox
+    assert "孩子上个月在县医院出生" in card.text
+
+
 def test_a_name_that_is_no_village_and_no_question_is_said_plainly(world):
     alice = world.person(5)
     alice.send("/start")
