@@ -192,7 +192,7 @@ class Conversation:
         return intake.start(turn, kind)
 
     def on_ask_officer(self, turn: Turn) -> Outcome:
-        """ "Ask my officer" after a fallback: the question they asked becomes the request."""
+        """The "ask my officer" button after a fallback: the question they asked becomes the request."""
         question = turn.data.get("question", "") if turn.state == AFTER_FALLBACK else ""
         return intake.start(turn, "service.contact_officer", question)
 
