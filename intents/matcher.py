@@ -13,11 +13,12 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from intents import index_cache, tokens
+from intents import index_cache, pinyin, tokens
 from intents.faq import Faq
 from intents.normalise import Normaliser
 from intents.strategies import (
@@ -66,14 +67,31 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class Index:
-    """The FAQ analysed once: normalised examples and their features (what the cache keeps)."""
+class Reading:
+    """The FAQ's examples and keywords read one way (as written, or as spoken): their features."""
 
-    examples: list[Example]
     features: list[list[str]]
     segmented: list[str]
     evidence: dict[str, list[str]]
     evidence_features: dict[str, list[list[str]]]
+
+
+def read(texts: Sequence[str], evidence: dict[str, list[str]]) -> Reading:
+    return Reading(
+        features=[tokens.features(t) for t in texts],
+        segmented=[" ".join(tokens.words(t)) for t in texts],
+        evidence=evidence,
+        evidence_features={k: [tokens.features(t) for t in terms] for k, terms in evidence.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Index:
+    """The FAQ analysed once: normalised examples, read as written and as spoken (what the cache keeps)."""
+
+    examples: list[Example]
+    written: Reading
+    spoken: Reading  # in pinyin syllables, for questions typed in pinyin
 
 
 def analyse(faq: Faq, normalise: Normaliser) -> Index:
@@ -81,13 +99,46 @@ def analyse(faq: Faq, normalise: Normaliser) -> Index:
     examples = [Example(i.id, normalise(e)) for i in faq.intents.values() for e in i.examples]
     examples += [Example(NONE, normalise(q)) for q in faq.out_of_scope]
     evidence = {i.id: [t for t in map(normalise, i.evidence) if t] for i in faq.intents.values()}
+    sounds = {k: [s for s in map(pinyin.spoken, terms) if s] for k, terms in evidence.items()}
     return Index(
         examples=examples,
-        features=[tokens.features(e.text) for e in examples],
-        segmented=[" ".join(tokens.words(e.text)) for e in examples],
-        evidence=evidence,
-        evidence_features={k: [tokens.features(t) for t in terms] for k, terms in evidence.items()},
+        written=read([e.text for e in examples], evidence),
+        spoken=read([pinyin.spoken(e.text) for e in examples], sounds),
     )
+
+
+@dataclass(frozen=True)
+class View:
+    """The strategies over one reading of the FAQ, with its feature weights."""
+
+    idf: dict[str, float]
+    nearest: NearestExample
+    strategies: tuple[Strategy, ...]
+
+    @staticmethod
+    def build(intents: IntentIndex, examples: Sequence[Example], reading: Reading) -> View:
+        idf = _idf(reading.features)
+        groups: dict[str, list[Sequence[str]]] = defaultdict(list)
+        for example, f in zip(examples, reading.features, strict=True):
+            groups[example.intent].append(f)
+        for intent_id, feats in reading.evidence_features.items():
+            groups[intent_id] += feats
+        nearest = NearestExample(intents, examples, reading.features, idf)
+        centroid = Centroid(intents, groups, idf)
+        return View(
+            idf,
+            nearest,
+            (nearest, centroid, Fuzzy(intents, examples, reading.segmented), Keywords(intents, reading.evidence)),
+        )
+
+
+def _idf(feats: Sequence[Sequence[str]]) -> dict[str, float]:
+    df: dict[str, int] = defaultdict(int)
+    for f in feats:
+        for feat in set(f):
+            df[feat] += 1
+    n = len(feats) + 1
+    return {feat: math.log(n / (c + 0.5)) for feat, c in df.items()}
 
 
 def _content(faq: Faq) -> tuple[object, ...]:
@@ -122,46 +173,37 @@ class Matcher:
         digest = index_cache.key(_content(faq))
         index = index_cache.cached(cache_dir, "matcher", digest, lambda: analyse(faq, self.normalise))
         self.examples = index.examples
-        idf = self.idf = self._idf(index.features)
-        groups: dict[str, list[Sequence[str]]] = defaultdict(list)
-        for example, f in zip(self.examples, index.features, strict=True):
-            groups[example.intent].append(f)
-        for intent_id, feats in index.evidence_features.items():
-            groups[intent_id] += feats
         self.intents = IntentIndex(e.intent for e in self.examples)
-        self.nearest = NearestExample(self.intents, self.examples, index.features, idf)
-        self.strategies: list[Strategy] = [
-            self.nearest,
-            Centroid(self.intents, groups, idf),
-            Fuzzy(self.intents, self.examples, index.segmented),
-            Keywords(self.intents, index.evidence),
-        ]
+        self.written = View.build(self.intents, self.examples, index.written)
+        self._spoken_reading = index.spoken
 
-    @staticmethod
-    def _idf(feats: Sequence[Sequence[str]]) -> dict[str, float]:
-        df: dict[str, int] = defaultdict(int)
-        for f in feats:
-            for feat in set(f):
-                df[feat] += 1
-        n = len(feats) + 1
-        return {feat: math.log(n / (c + 0.5)) for feat, c in df.items()}
+    @cached_property
+    def spoken(self) -> View:
+        """The view for questions typed in pinyin, built on the first one (start-up stays short)."""
+        return View.build(self.intents, self.examples, self._spoken_reading)
 
     def query(self, text: str, exclude: int | None = None) -> Query:
         norm = self.normalise(text[: self.max_chars])
+        typed_pinyin = pinyin.of_romanised(norm)
+        if typed_pinyin:  # "yanzhengma keyi gei bieren ma": read against the FAQ as spoken
+            norm = " ".join(typed_pinyin[0])
+        view = self.spoken if typed_pinyin else self.written
         words = tokens.words(norm)
         features = tuple(tokens.features(norm, words))
-        return Query(norm, features, " ".join(words), exclude, tfidf_vector(features, self.idf))
+        vector = tfidf_vector(features, view.idf)
+        return Query(norm, features, " ".join(words), exclude, vector, spoken=bool(typed_pinyin))
 
     def evidence(self, query: Query) -> Evidence:
         """Every strategy's scores, weighted and added up."""
+        view = self.spoken if query.spoken else self.written
         total = self.intents.zeros()
         none = 0.0
-        for strategy in self.strategies:
+        for strategy in view.strategies:
             weight = self.weights.get(strategy.name, 0.0)
             if not weight:
                 continue
             scores = strategy.scores(query)
-            if strategy is self.nearest:
+            if strategy is view.nearest:
                 none = float(scores[self.intents.position[NONE]])
             total += weight * np.minimum(scores, 1.0)
         total[self.intents.position[NONE]] = 0.0

@@ -57,3 +57,10 @@ def of_romanised(text: str) -> list[list[str]] | None:
 
 def looks_romanised(text: str) -> bool:
     return of_romanised(text.lower()) is not None
+
+
+def spoken(text: str) -> str:
+    """A normalised text as toneless syllables separated by spaces: its Chinese read aloud, or its
+    words typed in pinyin split into syllables ("" for text with neither, e.g. English)."""
+    runs = of_romanised(text) or of_chinese(text)
+    return " ".join(s for run in runs for s in run)

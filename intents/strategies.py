@@ -29,6 +29,7 @@ class Query:
     segmented: str  # words joined by spaces, for the fuzzy scorer
     exclude: int | None = None  # an example to leave out (validation's leave-one-out)
     vector: Mapping[str, float] = field(default_factory=dict)  # TF-IDF of `features`, shared by two strategies
+    spoken: bool = False  # typed in pinyin: `text` is its syllables, matched against the FAQ as spoken
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypinyin import lazy_pinyin
 
 from bot.services import build_matcher
 from bot.settings import load_settings
@@ -42,6 +43,33 @@ def test_a_long_story_that_never_names_the_fraud_lands_on_it(matcher):
         "要给我三倍赔偿 让我先下载一个软件 按他说的一步一步操作 我有点不放心"
     )
     assert matcher.match(story).intent == "fraud.fake_customer_service"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["wo de shen fen zheng diu le zen me bu ban", "shenfenzheng diule zenme buban", "SHEN FEN ZHENG DIU LE"],
+)
+def test_a_question_typed_in_pinyin_is_read_as_it_sounds(matcher, typed):
+    assert matcher.query(typed).spoken
+    assert matcher.match(typed).intent == "service.id_card_lost"
+
+
+def test_english_is_not_taken_for_pinyin(matcher):
+    assert not matcher.query("Is this message a scam").spoken
+    assert not matcher.query("身份证丢了").spoken
+
+
+def test_most_faq_questions_typed_in_pinyin_find_their_intent(matcher):
+    """Every tenth Chinese example of the FAQ, romanised and left out of the index."""
+    right = total = 0
+    for index, example in enumerate(matcher.examples):
+        original = matcher.faq.intents.get(example.intent)
+        if index % 10 or original is None or example.text.isascii():
+            continue
+        typed = " ".join(p for p in lazy_pinyin(example.text) if p.isascii() and p.isalpha())
+        total += 1
+        right += matcher.match(typed, exclude=index).intent == example.intent
+    assert total > 80 and right / total >= 0.75, (right, total)
 
 
 def test_out_of_scope_falls_back_with_three_suggestions(matcher):
