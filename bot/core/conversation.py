@@ -103,8 +103,9 @@ class Conversation:
         outcome = step(turn)
         if not isinstance(outcome, Aside):
             return outcome
+        waiting = (turn.state, turn.data)
         answered = self.on_text(turn)  # a question asked in the middle of a step is answered too
-        if outcome.ask_again is None:
+        if outcome.ask_again is None or (turn.state, turn.data) != waiting:  # the answer asked its own
             return answered
         return Outcome((*answered.replies, Reply(turn.say(outcome.ask_again))))
 
@@ -141,9 +142,7 @@ class Conversation:
         """Happening now: what to do this minute first, the officer paged, then the answer."""
         replies = [Reply(turn.say("urgent.lead"))]
         kind = intent_id if intent_id in ("fraud.already_scammed", "service.emergency") else "fraud.already_scammed"
-        paged = intake.page_urgently(turn, kind, text)
-        if paged is not None:
-            replies.append(paged)
+        replies.append(intake.page_urgently(turn, kind, text))
         if intent_id is not None:
             replies.append(answer_reply(turn.knowledge, intent_id, turn.lang))
         return Outcome(tuple(replies))

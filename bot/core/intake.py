@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from typing import Any
 
 from bot.core import cards, villagers
 from bot.core.turn import Turn
@@ -51,7 +52,7 @@ def resolve_kind(turn: Turn, word: str) -> str:
 def start(turn: Turn, kind: str, details: str = "") -> Outcome:
     """Begin the conversation for a request of `kind` (details may already be known)."""
     if turn.citizen.village_id is None:  # the request goes to the village's officer: the village first
-        return villagers.ask_village(turn, then=kind)
+        return villagers.ask_village(turn, "request", "village.ask_for_request", kind=kind, details=details)
     if details:
         turn.set_state(PHONE, kind=kind, details=details[:MAX_DETAILS], attachments=[])
         return turn.reply("request.ask_phone")
@@ -161,10 +162,12 @@ def staff_messages(turn: Turn, request: Request) -> list[Outgoing]:
     return rows
 
 
-def page_urgently(turn: Turn, kind: str, text: str) -> Reply | None:
-    """Open an urgent request with the villager's own words and page the officer at once."""
+def page_urgently(turn: Turn, kind: str, text: str) -> Reply:
+    """Open an urgent request with the villager's own words and page the officer at once (as soon
+    as the village is known, when it is not yet)."""
     if turn.citizen.village_id is None:
-        return Reply(turn.say("error.no_village"))
+        words = text[:MAX_DETAILS]
+        return villagers.ask_village(turn, "urgent", "urgent.no_village", kind=kind, words=words).replies[0]
     phone = last_phone(turn)
     request = create(turn, kind, text, phone, list(turn.msg.attachments), urgent=True)
     return Reply(turn.say("urgent.paged", number=request.id), ref=requests.ref(request.id))
@@ -180,3 +183,19 @@ def last_phone(turn: Turn) -> str | None:
 
 COMMANDS = {"request": one_message}
 STEPS = {DETAILS: on_details, PHONE: on_phone}
+
+
+def _request_waiting(turn: Turn, waiting: dict[str, Any]) -> Outcome:
+    kind = str(waiting.get("kind", ""))
+    if kind not in turn.knowledge.faq.intents:
+        return Outcome()
+    title = Reply(turn.say("village.then_request", kind=cards.kind_title(turn.knowledge, kind, turn.lang)))
+    return Outcome((title, *start(turn, kind, str(waiting.get("details", ""))).replies))
+
+
+def _urgent_waiting(turn: Turn, waiting: dict[str, Any]) -> Outcome:
+    kind = str(waiting.get("kind", "fraud.already_scammed"))
+    return Outcome((page_urgently(turn, kind, str(waiting.get("words", "")) or "-"),))
+
+
+villagers.THEN.update(request=_request_waiting, urgent=_urgent_waiting)

@@ -3,6 +3,9 @@ and answer an officer through the bot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rapidfuzz import fuzz, process
 
 from bot.core import cards
@@ -14,6 +17,10 @@ from bot.store.models import Request, Village
 
 VILLAGE = "village"
 CHOICES = 5
+# What a villager asked for before their village was known, taken up as soon as it is: the name
+# stored with the VILLAGE state -> what carries on. The modules that ask fill it in (intake:
+# a request, an urgent page), so that this module needs none of them.
+THEN: dict[str, Callable[[Turn, dict[str, Any]], Outcome]] = {}
 
 
 def on_start(turn: Turn) -> Outcome:
@@ -32,26 +39,23 @@ def on_village(turn: Turn) -> Outcome:
     return ask_village(turn)
 
 
-def ask_village(turn: Turn, then: str | None = None) -> Outcome:
-    """Ask for the village; `then` is a request kind to go on with once the village is known."""
-    if then is None:
-        turn.set_state(VILLAGE)
-        return turn.reply("village.ask")
-    turn.set_state(VILLAGE, then=then)
-    return turn.reply("village.ask_for_request")
+def ask_village(turn: Turn, then: str | None = None, message: str = "village.ask", **data: Any) -> Outcome:
+    """Ask for the village; `then` (a key of `THEN`, with `data`) carries on once it is known."""
+    turn.set_state(VILLAGE, **({"then": then, **data} if then else {}))
+    return turn.reply(message)
 
 
 def set_village_by_code(turn: Turn, code: str) -> Outcome:
     village = roster.village_by_code(turn.session, code)
     if village is None:
-        turn.set_state(VILLAGE, **(turn.data if turn.state == VILLAGE else {}))  # a request waiting stays so
+        turn.set_state(VILLAGE, **(turn.data if turn.state == VILLAGE else {}))  # what waits, waits on
         return turn.reply("error.unknown_village", code=code[:32])
     return registered(turn, village)
 
 
 def registered(turn: Turn, village: Village) -> Outcome:
-    """The village is set; a request that waited for it is offered again."""
-    then = str(turn.data.get("then", "")) if turn.state == VILLAGE else ""
+    """The village is set; what waited for it carries on."""
+    waiting = turn.data if turn.state == VILLAGE else {}
     citizens.set_village(turn.session, turn.citizen, village.id)
     turn.set_state(None)
     officer = roster.village_officer(turn.session, village.id)
@@ -59,11 +63,10 @@ def registered(turn: Turn, village: Village) -> Outcome:
         welcome = turn.reply("welcome.village_no_officer", village=village.name, town=village.town.name)
     else:
         welcome = turn.reply("welcome.village", village=village.name, town=village.town.name, officer=officer.name)
-    if then not in turn.knowledge.faq.intents:
+    carry_on = THEN.get(str(waiting.get("then", "")))
+    if carry_on is None:
         return welcome
-    go_on = Button(turn.say("button.open_request"), f"req:{then}")
-    title = cards.kind_title(turn.knowledge, then, turn.lang)
-    return Outcome((*welcome.replies, Reply(turn.say("village.then_request", kind=title), ((go_on,),))))
+    return Outcome((*welcome.replies, *carry_on(turn, waiting).replies))
 
 
 def on_village_name(turn: Turn) -> Outcome | Aside:

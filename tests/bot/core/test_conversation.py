@@ -43,12 +43,28 @@ def test_a_question_while_the_village_is_asked_for_is_answered_and_the_village_a
     assert "李演示" in alice.last.text
 
 
-def test_a_cry_for_help_while_the_village_is_asked_for_gets_what_to_do_now(world):
+def test_a_cry_for_help_while_the_village_is_asked_for_pages_the_officer_once_it_is_known(world):
     alice = world.person(5)
     alice.send("/start")
     replies = alice.send("我刚才被骗转了两万块 怎么办啊")
     assert replies[0].text == world.faq.message("urgent.lead", "zh")
-    assert replies[-1].text == world.faq.message("village.ask_again", "zh")
+    assert replies[1].text == world.faq.message("urgent.no_village", "zh")
+    assert world.faq.message("village.ask_again", "zh") not in [r.text for r in replies]  # asked once
+    replies = alice.send("柳树湾")
+    assert "李演示" in replies[0].text
+    assert replies[-1].text == world.faq.message("urgent.paged", "zh", number=1)
+    (card,) = world.person(1002).inbox
+    assert card.text.startswith(world.faq.message("card.urgent", "zh")) and "两万块" in card.text
+
+
+def test_a_stranger_who_says_it_is_happening_now_is_told_what_to_do_and_asked_the_village(world):
+    bob = world.person(6)  # never sent /start
+    replies = bob.send("我刚被骗了 钱刚转过去")
+    assert replies[0].text == world.faq.message("urgent.lead", "zh")
+    assert replies[1].text == world.faq.message("urgent.no_village", "zh")
+    bob.send("/start QS001")
+    assert bob.last.text == world.faq.message("urgent.paged", "zh", number=1)
+    assert len(world.person(1001).inbox) == 1
 
 
 def test_a_request_before_the_village_is_known_asks_for_it_then_goes_on(world):
@@ -60,9 +76,10 @@ def test_a_request_before_the_village_is_known_asks_for_it_then_goes_on(world):
     replies = alice.send("柳树湾")
     assert "李演示" in replies[0].text
     title = world.faq["service.hukou_newborn"].title.zh
-    assert replies[-1].text == world.faq.message("village.then_request", "zh", kind=title)
-    alice.press(world.faq.message("button.open_request", "zh"))
-    assert alice.last.text == world.faq.message("request.ask_details", "zh")
+    assert [r.text for r in replies[1:]] == [
+        world.faq.message("village.then_request", "zh", kind=title),
+        world.faq.message("request.ask_details", "zh"),
+    ]
     alice.send("孩子上个月在县医院出生")
     alice.send("13812345678")
     (card,) = world.person(1002).inbox

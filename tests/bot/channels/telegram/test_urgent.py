@@ -45,12 +45,18 @@ async def test_the_urgent_page_carries_the_phone_given_before(bot: Bot) -> None:
     assert bot.request(2).urgent
 
 
-async def test_urgent_without_a_village_still_says_what_to_do(bot: Bot) -> None:
+async def test_urgent_without_a_village_says_what_to_do_and_pages_once_the_village_is_known(bot: Bot) -> None:
     villager = bot.villager(5503, "陌生人")
     done = await villager.send(SCAMMED)
     assert done.texts[0] == bot.say("urgent.lead")
-    assert bot.say("error.no_village") in done.texts
+    assert bot.say("urgent.no_village") in done.texts
     assert bot.requests() == []
+    done = await villager.send("/start QS001")
+    assert done.texts[-1] == bot.say("urgent.paged", number=1)
+    [request] = bot.requests()
+    assert request.urgent and request.details == SCAMMED
+    title = bot.say("card.title", urgent=bot.say("card.urgent"), number=1)
+    await bot.until(lambda: any((m.text or "").startswith(title) for m in bot.officer(1001).messages))
 
 
 async def test_urgent_in_english(bot: Bot) -> None:
