@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core import cards, villagers
@@ -16,6 +16,7 @@ from bot.errors import BadArguments, NoVillage, UserError
 from bot.store import requests, roster
 from bot.store.models import Request, Village
 from bot.store.outbox import Outgoing
+from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ PHONE = "request_phone"
 MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 MAX_DETAILS = 4000
 MAX_ATTACHMENTS = 10
+URGENT_WAIT = timedelta(hours=1)  # a cry for help older than this pages nobody when the village comes
 
 
 def village_of(turn: Turn) -> Village:
@@ -166,8 +168,8 @@ def page_urgently(turn: Turn, kind: str, text: str) -> Reply:
     """Open an urgent request with the villager's own words and page the officer at once (as soon
     as the village is known, when it is not yet)."""
     if turn.citizen.village_id is None:
-        words = text[:MAX_DETAILS]
-        return villagers.ask_village(turn, "urgent", "urgent.no_village", kind=kind, words=words).replies[0]
+        words, at = text[:MAX_DETAILS], utcnow().isoformat()
+        return villagers.ask_village(turn, "urgent", "urgent.no_village", kind=kind, words=words, at=at).replies[0]
     phone = last_phone(turn)
     request = create(turn, kind, text, phone, list(turn.msg.attachments), urgent=True)
     return Reply(turn.say("urgent.paged", number=request.id), ref=requests.ref(request.id))
@@ -194,6 +196,13 @@ def _request_waiting(turn: Turn, waiting: dict[str, Any]) -> Outcome:
 
 
 def _urgent_waiting(turn: Turn, waiting: dict[str, Any]) -> Outcome:
+    """Page the officer with the words that could not reach anyone, unless they are old news."""
+    try:
+        said = datetime.fromisoformat(str(waiting.get("at")))
+    except ValueError:
+        return Outcome()
+    if utcnow() - said > URGENT_WAIT:
+        return Outcome()
     kind = str(waiting.get("kind", "fraud.already_scammed"))
     return Outcome((page_urgently(turn, kind, str(waiting.get("words", "")) or "-"),))
 

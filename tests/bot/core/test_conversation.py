@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+
+from bot.store import citizens
+from bot.store.types import utcnow
 
 
 @pytest.fixture
@@ -55,6 +60,19 @@ def test_a_cry_for_help_while_the_village_is_asked_for_pages_the_officer_once_it
     assert replies[-1].text == world.faq.message("urgent.paged", "zh", number=1)
     (card,) = world.person(1002).inbox
     assert card.text.startswith(world.faq.message("card.urgent", "zh")) and "两万块" in card.text
+
+
+def test_a_cry_for_help_hours_old_pages_nobody_when_the_village_comes(world):
+    bob = world.person(6)
+    bob.send("我刚被骗了 钱刚转过去")
+    with world.services.db.begin() as session:  # two hours pass
+        citizen = citizens.get_or_create(session, 6, 6)
+        data = dict(citizen.state_data or {})
+        data["at"] = (utcnow() - timedelta(hours=2)).isoformat()
+        citizens.set_state(session, citizen, citizen.state, data)
+    replies = bob.send("/start QS001")
+    assert world.faq.message("urgent.paged", "zh", number=1) not in [r.text for r in replies]
+    assert world.person(1001).inbox == []
 
 
 def test_a_stranger_who_says_it_is_happening_now_is_told_what_to_do_and_asked_the_village(world):
