@@ -182,12 +182,15 @@ class Matcher:
         """The view for questions typed in pinyin, built on the first one (start-up stays short)."""
         return View.build(self.intents, self.examples, self._spoken_reading)
 
+    def view(self, spoken: bool) -> View:
+        return self.spoken if spoken else self.written
+
     def query(self, text: str, exclude: int | None = None) -> Query:
         norm = self.normalise(text[: self.max_chars])
         typed_pinyin = pinyin.of_romanised(norm)
         if typed_pinyin:  # "yanzhengma keyi gei bieren ma": read against the FAQ as spoken
             norm = " ".join(typed_pinyin[0])
-        view = self.spoken if typed_pinyin else self.written
+        view = self.view(bool(typed_pinyin))
         words = tokens.words(norm)
         features = tuple(tokens.features(norm, words))
         vector = tfidf_vector(features, view.idf)
@@ -195,7 +198,7 @@ class Matcher:
 
     def evidence(self, query: Query) -> Evidence:
         """Every strategy's scores, weighted and added up."""
-        view = self.spoken if query.spoken else self.written
+        view = self.view(query.spoken)
         total = self.intents.zeros()
         none = 0.0
         for strategy in view.strategies:

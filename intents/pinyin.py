@@ -49,10 +49,13 @@ def of_romanised(text: str) -> list[list[str]] | None:
     words = _LATIN.findall(text)
     if len(words) < 2:
         return None
-    runs = [split_word(w) for w in words]
-    if any(r is None for r in runs):
-        return None
-    return [[s for r in runs if r for s in r]]
+    syllables: list[str] = []
+    for word in words:  # English shows at its first word that is no pinyin: stop there
+        split = split_word(word)
+        if split is None:
+            return None
+        syllables += split
+    return [syllables]
 
 
 def looks_romanised(text: str) -> bool:

@@ -48,7 +48,8 @@ def ask_village(turn: Turn, then: str | None = None, message: str = "village.ask
 def set_village_by_code(turn: Turn, code: str) -> Outcome:
     village = roster.village_by_code(turn.session, code)
     if village is None:
-        turn.set_state(VILLAGE, **(turn.data if turn.state == VILLAGE else {}))  # what waits, waits on
+        if turn.state != VILLAGE:  # already asking: what waits for the village keeps waiting
+            turn.set_state(VILLAGE)
         return turn.reply("error.unknown_village", code=code[:32])
     return registered(turn, village)
 
