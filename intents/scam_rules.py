@@ -21,7 +21,10 @@ from intents.scam_regex import distribute
 
 RULES_FILE = "scam_rules.yaml"
 # Facts the extractors establish; rules may require or forbid them, `signals` gives some a weight.
-LINK_FACTS = ("link", "bad_link", "official_link", "ip_link", "punycode", "shortener", "lookalike", "suspicious_tld")
+LINK_FACTS = (
+    "link", "bad_link", "official_link", "ip_link", "punycode", "shortener", "lookalike", "disguised_domain",
+    "suspicious_tld",
+)
 PHONE_FACTS = ("phone", "intl_number", "virtual_number", "fake_service_number")
 TEXT_FACTS = ("sender_tag", "english")
 FACTS = frozenset(LINK_FACTS + PHONE_FACTS + TEXT_FACTS)
@@ -246,7 +249,7 @@ class _Reader:
         return out
 
     def links(self) -> LinkPolicy:
-        """The link policy: official domains, brands, shorteners, endings."""
+        """The link policy: official domains, brands, shorteners, common and cheap endings."""
         raw = self.section("links", dict)
         line = self.line(raw)
         official = raw.get("official")
@@ -255,12 +258,12 @@ class _Reader:
             official = {}
         brands = {str(k): self.strings(v, f"links.official.{k}", line) for k, v in strip_marks(official).items()}
         return LinkPolicy(
-            tlds=self.strings(raw.get("tlds"), "links.tlds", line),
             official=brands,
             official_suffixes=self.strings(raw.get("official_suffixes") or [], "links.official_suffixes", line),
             shorteners=self.strings(raw.get("shorteners") or [], "links.shorteners", line),
             suspicious_tlds=self.strings(raw.get("suspicious_tlds") or [], "links.suspicious_tlds", line),
             brand_tokens=self.strings(raw.get("brand_tokens") or [], "links.brand_tokens", line),
+            common_tlds=self.strings(raw.get("common_tlds") or [], "links.common_tlds", line),
         )
 
     def phones(self) -> PhonePolicy:

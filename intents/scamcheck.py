@@ -143,6 +143,7 @@ class ScamChecker:
                     ("punycode", link.punycode),
                     ("shortener", link.shortener),
                     ("lookalike", link.lookalike),
+                    ("disguised_domain", link.disguised),
                     ("suspicious_tld", link.suspicious_tld),
                     # an unknown site, when nothing more specific is wrong with it
                     ("bad_link", not (link.official or link.ip or link.punycode or link.lookalike or link.shortener)),

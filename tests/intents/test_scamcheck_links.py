@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from intents.links import host_of
+from intents.links import host_of, top_level_domains
 from intents.scam_regex import distribute
 from intents.scamcheck import ScamChecker
 
@@ -83,6 +83,110 @@ def test_links_are_found_next_to_chinese_and_in_markdown(checker):
 
 def test_numbers_and_amounts_are_not_links(checker):
     assert links(checker, "余额1,203.50元，版本1.2.3，时间12:30，邮箱 a.b 结束") == []
+
+
+def verdict(checker: ScamChecker, text: str) -> tuple[str, list[str]]:
+    result = checker.check(text)
+    return result.verdict, [reason.code for reason in result.reasons]
+
+
+def test_an_official_name_with_a_foreign_ending_is_not_the_official_site(checker):
+    # chinatax.gov.cn.ua belongs to whoever holds gov.cn.ua in Ukraine, not to the tax office
+    (link,) = links(checker, "请登录 chinatax.gov.cn.ua 办理")
+    assert link.host == "chinatax.gov.cn.ua"
+    assert link.disguised and link.lookalike and not link.official
+    said, reasons = verdict(checker, "请登录 chinatax.gov.cn.ua 办理")
+    assert said != "safe"
+    assert reasons[0] == "disguised_domain"  # the villager is told why, first
+    assert "chinatax.gov.cn" in checker.rules.reasons["disguised_domain"].zh
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "icbc.com.cn.xyz-login.top",  # a bank's name before a cheap domain
+        "www.gov.cn.secure-pay.com",  # the government's name in the middle
+        "https://www.12306.cn.ticket-refund.com/pay",  # with a scheme and a path
+        "abchina.com.cn.hk",  # a whole official name, then a country ending
+    ],
+)
+def test_official_names_inside_other_domains_are_disguised(checker, url):
+    (link,) = links(checker, f"请打开 {url} 核对")
+    assert link.disguised and not link.official, link
+    assert "disguised_domain" in codes(checker, f"请打开 {url} 核对")
+
+
+def test_the_real_official_sites_stay_safe(checker):
+    assert verdict(checker, "请登录 chinatax.gov.cn 办理") == ("safe", [])
+    assert verdict(checker, "个税汇算请登录 https://etax.chinatax.gov.cn 办理") == ("safe", [])
+    (link,) = links(checker, "工行网银 www.icbc.com.cn")
+    assert link.official and not link.disguised
+
+
+def test_a_www_host_with_a_new_ending_is_a_link(checker):
+    # a real Fujian medical-insurance phishing form; .fyi was not on the old hand-written list
+    text = "您的医保卡即将停用，请在 www.ybj-gx.fyi 填写信息"
+    (link,) = links(checker, text)
+    assert link.host == "www.ybj-gx.fyi"
+    assert link.lookalike  # ybj (医保局) in a domain that is not the bureau's: the usual rule
+    said, reasons = verdict(checker, text)
+    assert said == "scam" and "lookalike" in reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        ("兼职日结 qwe-job88.bond 详询", "qwe-job88.bond"),  # any public ending, with a hyphen
+        ("退款入口 refund.cyou/a8 点击", "refund.cyou"),  # any public ending, with a path
+        ("官网 www.yibao.wtf 查询", "www.yibao.wtf"),
+        ("补贴 ybj-gx.gov.cn.ua 领取", "ybj-gx.gov.cn.ua"),  # a multi-part ending (gov.cn.ua)
+        ("点 ow.ly 看", "ow.ly"),  # a known shortener needs no common ending
+    ],
+)
+def test_bare_hosts_with_any_public_ending_are_found(checker, text, host):
+    assert [link.host for link in links(checker, text)] == [host]
+
+
+def test_english_sentences_glued_by_a_dot_are_not_links(checker):
+    # how, love, now, you and so are top-level domains too
+    text = "im fine.how are you? unsold.now, see you there.love mum. so.so"
+    assert links(checker, text) == []
+    assert not {"link", "bad_link"} & codes(checker, text)
+
+
+def test_the_public_suffix_list_is_read_offline(monkeypatch):
+    import socket
+
+    tried = []
+
+    def no_network(*args, **kwargs):
+        tried.append(args)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    tlds = top_level_domains.__wrapped__()  # built afresh, not the process's cached copy
+    assert tried == []
+    assert {"com", "cn", "ua", "fyi", "top", "xn--fiqs8s"} <= tlds
+    assert "b" not in tlds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a." * 50_000,
+        "www.icbc-" * 11_000,
+        "chinatax.gov.cn." * 6_000 + "ua",
+        "x" * 100_000 + ".com",
+        "-." * 50_000 + "top",
+        "http://" + "a" * 100_000,
+    ],
+)
+def test_a_100_kb_hostile_text_is_read_in_one_pass(checker, text):
+    # no timing assert (benchmarks/scamcheck.py measures); a quadratic scan would take minutes here
+    found = checker.rules.links.find(text)
+    assert len(found) <= 1
+    assert not any(link.official or link.disguised for link in found)
 
 
 def test_host_of_strips_scheme_user_port_and_path():
