@@ -8,7 +8,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,9 +63,13 @@ class Dispatcher:
         batch: int = 50,
         parallel: int = 8,
         running: Callable[[], bool] = lambda: True,
+        only_chats: Collection[int] | None = None,
     ) -> None:
         self.db = db
         self.send = send
+        # the chats this dispatcher sends to (the console: the user it plays); None: every chat.
+        # Rows for other chats stay pending, untouched, for the bot that serves them.
+        self.only_chats = frozenset(only_chats) if only_chats is not None else None
         self.running = running  # False once the channel is stopping: finish the send under way, no more
         self.per_chat_interval = per_chat_interval
         self.max_attempts = max_attempts
@@ -93,7 +97,7 @@ class Dispatcher:
 
     def _claim(self) -> list[Outbox]:
         with self.db.begin() as session:
-            return outbox.claim_due(session, limit=self.batch)
+            return outbox.claim_due(session, limit=self.batch, chat_ids=self.only_chats)
 
     async def _chat(self, chat_id: int, rows: list[Outbox]) -> int:
         delivered = 0

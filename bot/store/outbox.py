@@ -7,7 +7,7 @@ them, and marks each one sent, rescheduled or blocked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,10 +74,17 @@ def enqueue_all(session: Session, items: Iterable[Outgoing], *, now: datetime | 
 
 
 def claim_due(
-    session: Session, *, limit: int = 20, lease: timedelta = CLAIM_LEASE, now: datetime | None = None
+    session: Session,
+    *,
+    limit: int = 20,
+    lease: timedelta = CLAIM_LEASE,
+    now: datetime | None = None,
+    chat_ids: Collection[int] | None = None,
 ) -> list[Outbox]:
     """Take up to `limit` due rows for sending, oldest first, and hide them from others for `lease`.
 
+    `chat_ids` limits the claim to rows addressed to those chats (the console takes only the
+    messages of the user it plays); the others are not touched.
     PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers claim different rows. SQLite ignores
     the clause; its transactions already hold the write lock (BEGIN IMMEDIATE, see db.py).
     Commit the claim before sending, then report each row with mark_sent / reschedule / mark_blocked.
@@ -90,6 +97,8 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if chat_ids is not None:
+        statement = statement.where(Outbox.chat_id.in_(list(chat_ids)))
     rows = list(session.scalars(statement))
     for row in rows:
         row.attempts += 1
@@ -184,6 +193,19 @@ def next_due(session: Session) -> datetime | None:
     """When the earliest pending row becomes due (for the dispatcher's sleep)."""
     statement = select(func.min(Outbox.next_attempt_at)).where(Outbox.status == OutboxStatus.PENDING)
     return session.scalars(statement).one()
+
+
+def last_id(session: Session) -> int:
+    """The id of the newest row (0 when there is none): rows enqueued later have higher ids."""
+    return session.scalars(select(func.coalesce(func.max(Outbox.id), 0))).one()
+
+
+def pending_after(session: Session, after_id: int, *, not_chats: Collection[int] = ()) -> list[Outbox]:
+    """Pending rows newer than `after_id`, oldest first, except those to `not_chats`; read only."""
+    statement = select(Outbox).where(Outbox.id > after_id, Outbox.status == OutboxStatus.PENDING)
+    if not_chats:
+        statement = statement.where(Outbox.chat_id.not_in(list(not_chats)))
+    return list(session.scalars(statement.order_by(Outbox.id)))
 
 
 def pending_count(session: Session) -> int:

@@ -112,3 +112,20 @@ def test_concurrent_workers_claim_different_rows(factory: sessionmaker[Session])
         mine = {r.dedupe_key for r in outbox.claim_due(first, limit=2, now=T0)}
         theirs = {r.dedupe_key for r in outbox.claim_due(second, limit=10, now=T0)}
     assert mine == {"a", "b"} and theirs == {"c", "d"}
+
+
+def test_a_claim_for_some_chats_leaves_every_other_row_as_it_was(factory: sessionmaker[Session]) -> None:
+    with factory.begin() as session:
+        put(session, "card", chat_id=1001)
+        put(session, "notice", chat_id=1)
+        put(session, "other card", chat_id=1002)
+    with factory.begin() as session:
+        claimed = outbox.claim_due(session, now=T0, chat_ids={1001})
+        assert [r.dedupe_key for r in claimed] == ["card"]
+    with factory() as session:
+        for key in ("notice", "other card"):
+            row = outbox.by_key(session, key)
+            assert row is not None and (row.status, row.attempts, row.next_attempt_at) == ("pending", 0, T0)
+        assert outbox.claim_due(session, now=T0, chat_ids=()) == []
+        assert [r.dedupe_key for r in outbox.pending_after(session, 0, not_chats={1})] == ["card", "other card"]
+        assert outbox.last_id(session) == max(r.id for r in outbox.pending_after(session, 0))
