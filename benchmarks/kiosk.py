@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot import localtime  # noqa: E402
 from bot.core import language  # noqa: E402
 from bot.services import Knowledge  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -87,7 +88,8 @@ def main() -> int:
             started = time.monotonic()
             info = tts.start()
             cold = time.monotonic() - started
-            kiosk = Kiosk(tts, knowledge, playlist, settings.kiosk, inputs=NoInput(), out=io.StringIO())
+            kiosk = Kiosk(tts, knowledge, playlist, settings.kiosk, zone=localtime.zone(settings), inputs=NoInput(),
+                          out=io.StringIO())
             uncached = []
             for question in asked:
                 jobs = tts.engine.jobs

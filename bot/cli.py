@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from bot import commands
 from bot.errors import CunjingError, FaqError
 from bot.logs import setup_logging
+from bot.settings import load_settings
 
 log = logging.getLogger("cunjing")
 
@@ -34,14 +35,24 @@ def _command(argv: Sequence[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
+def _log_level(args: argparse.Namespace) -> int:
+    """-v: debug. A service (`set_defaults(service=True)`: run, kiosk) logs at app.log_level for its
+    journal; any other command warnings only, so its stdout is the answer and stderr stays quiet."""
+    if args.verbose:
+        return logging.DEBUG
+    if getattr(args, "service", False):
+        return logging.getLevelNamesMapping()[load_settings().app.log_level.upper()]
+    return logging.WARNING
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")  # JSON lines are UTF-8 whatever the locale
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(_command(argv)).parse_args(argv)
-    setup_logging(logging.DEBUG if args.verbose else logging.WARNING)
     try:
+        setup_logging(_log_level(args))
         return int(args.run(args) or 0)
     except FaqError as exc:
         print("The FAQ has errors / FAQ 内容有错误:", file=sys.stderr)

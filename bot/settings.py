@@ -1,4 +1,11 @@
-"""config.yaml read once into frozen, typed settings; `CUNJING_<SECTION>__<KEY>` overrides any setting."""
+"""config.yaml read once into frozen, typed settings; `CUNJING_<SECTION>__<KEY>` overrides any setting.
+
+The defaults are the dataclasses' below and nowhere else: the shipped config.yaml shows each
+setting to the operator at exactly that value (tests/bot/test_settings.py fails if they differ).
+Own loader rather than pydantic-settings: the 100 lines below give typed, frozen dataclasses that
+the code and tests build directly, paths relative to the config file, errors that name the
+setting, and no two extra dependencies (pydantic, pydantic-core) for one start-up step.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from bot.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "CUNJING_"
+SIGNED = {"signed": True}  # field metadata: this number may be negative (numbers are not, by default)
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -28,7 +36,8 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
 class AppSettings:
     default_lang: str = "zh"
     log_level: str = "INFO"
-    utc_offset_hours: float = 8.0  # the station's local time: report dates, duty weeks and months
+    # the station's local time (bot/localtime.py): report dates, duty weeks and months, kiosk quiet hours
+    utc_offset_hours: float = field(default=8.0, metadata=SIGNED)
 
     def __post_init__(self) -> None:
         _one_of("default_lang", self.default_lang, ("zh", "en"))
@@ -72,7 +81,7 @@ class TelegramSettings:
     token: str = field(default="", repr=False)
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
-    bot_username: str = "CunjingBot"
+    bot_username: str = ""  # read from Telegram (getMe) at every start; set only for posters made before
     mode: str = "polling"
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
@@ -106,7 +115,7 @@ class RoutingSettings:
 class VoiceSettings:
     rate: int = 160
     volume: float = 1.0
-    voice_zh: str = "cmn"
+    voice_zh: str = "cmn-latn-pinyin"  # not espeak-ng's `cmn`: config.yaml says why
     voice_en: str = "en"
     cache_dir: Path = PROJECT_ROOT / "var" / "speech-cache"
     timeout_seconds: float = 30.0
@@ -193,7 +202,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             raw.setdefault(section, {})
             if not isinstance(raw[section], dict):
                 raise SettingsError(f"{section}: expected a section of settings")
-            raw[section][key] = _parse_env_value(value)
+            raw[section][key] = _EnvText(value)
     raw.setdefault("telegram", {})
     if isinstance(raw["telegram"], dict):
         if "token" in raw["telegram"]:
@@ -216,11 +225,25 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _parse_env_value(value: str) -> Any:
+class _EnvText(str):
+    """A value from the environment: read as its setting's type (`_from_env`), not as YAML up front."""
+
+
+def _yaml(text: str) -> Any:
     try:
-        return yaml.safe_load(value)
+        return yaml.safe_load(text)
     except yaml.YAMLError:
-        return value
+        return str(text)
+
+
+def _from_env(hint: Any, text: _EnvText) -> Any:
+    """Text and paths as written (`no` stays `no`, `0123` stays `0123`), lists as `[a, b]` or `a, b`
+    (each element read as its type), anything else as YAML (`-5`, `0.05`, `true`, `null`)."""
+    if hint in (str, Path):
+        return str(text)
+    if typing.get_origin(hint) is tuple and not text.lstrip().startswith("["):
+        return [_EnvText(v.strip()) for v in text.split(",") if v.strip()]
+    return _yaml(text)
 
 
 def _build(cls: type, raw: Any, prefix: str, base: Path) -> Any:
@@ -240,27 +263,31 @@ def _build(cls: type, raw: Any, prefix: str, base: Path) -> Any:
         if dataclasses.is_dataclass(hint):
             values[f.name] = _build(typing.cast(type, hint), raw[f.name] or {}, f"{name}.", base)
         else:
-            values[f.name] = _coerce(hint, raw[f.name], name, base)
+            values[f.name] = _coerce(hint, raw[f.name], name, base, signed=f.metadata.get("signed", False))
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{prefix.rstrip('.')}: {exc}") from None
 
 
-def _coerce(hint: Any, value: Any, name: str, base: Path) -> Any:
+def _coerce(hint: Any, value: Any, name: str, base: Path, signed: bool = False) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
+        if isinstance(value, _EnvText) and _yaml(value) is None:  # `null`, `~` or empty
+            value = None
         if value is None and type(None) in args:
             return None
         inner = [a for a in args if a is not type(None)]
-        return _coerce(inner[0], value, name, base)
+        return _coerce(inner[0], value, name, base, signed)
+    if isinstance(value, _EnvText):
+        value = _from_env(hint, value)
     if origin is tuple:
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, str):  # `a, b` in the file too
+            value = _from_env(hint, _EnvText(value))
         if not isinstance(value, list | tuple):
             raise SettingsError(f"{name}: expected a list, got {value!r}")
-        return tuple(_coerce(args[0], v, f"{name}[{i}]", base) for i, v in enumerate(value))
+        return tuple(_coerce(args[0], v, f"{name}[{i}]", base, signed) for i, v in enumerate(value))
     if hint is bool:
         if isinstance(value, bool):
             return value
@@ -270,7 +297,7 @@ def _coerce(hint: Any, value: Any, name: str, base: Path) -> Any:
             raise SettingsError(f"{name}: expected a number, got {value!r}")
         if hint is int and isinstance(value, float) and not value.is_integer():
             raise SettingsError(f"{name}: expected a whole number, got {value!r}")
-        if value < 0:
+        if value < 0 and not signed:
             raise SettingsError(f"{name}: must not be negative, got {value!r}")
         return hint(value)
     if hint is Path:
@@ -281,7 +308,7 @@ def _coerce(hint: Any, value: Any, name: str, base: Path) -> Any:
     if hint is str:
         if value is None:
             return ""
-        if not isinstance(value, str | int | float):
-            raise SettingsError(f"{name}: expected text, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):  # YAML reads `no` as false
+            raise SettingsError(f"{name}: expected text (in quotes), got {value!r}")
         return str(value)
     raise SettingsError(f"{name}: unsupported setting type {hint!r}")

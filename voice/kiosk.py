@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol, TextIO
 
 from bot.core import language
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class Clock(Protocol):
     def monotonic(self) -> float: ...
 
-    def now(self) -> datetime: ...  # timezone-aware, local
+    def now(self) -> datetime: ...  # timezone-aware, any zone: the schedule reads it in the station's
 
 
 class Inputs(Protocol):
@@ -53,7 +53,7 @@ class SystemClock:
         return time.monotonic()
 
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        return datetime.now(UTC)
 
 
 class StdinInputs:
@@ -111,6 +111,7 @@ class Kiosk:
         playlist: Playlist,
         settings: KioskSettings,
         *,
+        zone: tzinfo,  # the station's time zone (bot/localtime.py), for the quiet hours
         clock: Clock | None = None,
         inputs: Inputs | None = None,
         out: TextIO | None = None,
@@ -121,7 +122,7 @@ class Kiosk:
         self.speech = speech
         self.knowledge = knowledge
         self.playlist = playlist
-        self.schedule = Schedule(settings, playlist.warnings)
+        self.schedule = Schedule(settings, playlist.warnings, zone)
         self.clock = clock or SystemClock()
         self.inputs = inputs or StdinInputs()
         self.out = out or sys.stdout

@@ -1,6 +1,6 @@
 """When the kiosk speaks a warning, which one, and in which language.
 
-Quiet hours silence warnings (answers to visitors are still spoken). Officers' alerts come
+Quiet hours, in the station's time, silence warnings (answers to visitors are still spoken). Officers' alerts come
 first: a new one is said at the next slot, then stays in the rotation until it expires.
 Within the rotation each item is said in proportion to 1 + its priority, least said first.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 
 from bot.settings import KioskSettings
 from voice.alerts import Alert
@@ -45,15 +45,17 @@ def in_quiet_hours(moment: time, quiet: Sequence[str]) -> bool:
 class Schedule:
     """The kiosk's warning rotation and timing; all clock values are passed in, never read here."""
 
-    def __init__(self, settings: KioskSettings, warnings: Sequence[Warning]) -> None:
+    def __init__(self, settings: KioskSettings, warnings: Sequence[Warning], zone: tzinfo) -> None:
         self.settings = settings
+        self.zone = zone  # the station's (bot/localtime.py), not the machine's
         self.warnings = sorted(warnings, key=lambda w: -w.priority)  # ties go to the higher priority
         self.said: dict[str, float] = {}  # key -> times said, divided by its weight
         self.last_slot: float | None = None  # monotonic time of the last warning
         self._lang_turn = 0
 
     def quiet(self, now: datetime) -> bool:
-        return in_quiet_hours(now.time(), self.settings.quiet_hours)
+        """Whether `now` (timezone-aware, any zone) is in the quiet hours of the station's clock."""
+        return in_quiet_hours(now.astimezone(self.zone).time(), self.settings.quiet_hours)
 
     def due(self, mono: float, now: datetime, last_input: float | None, busy: bool) -> bool:
         """Time for a warning: interval passed, visitor idle, nothing being said, not quiet hours."""

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from bot import localtime
 from bot.core import language
 from bot.services import Knowledge
 from bot.settings import Settings, load_settings
@@ -33,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("zh", "en"), help="the language to speak (default: the text's own)")
     p.add_argument("--all", action="store_true", help="with --alerts: expired alerts too")
     p.add_argument("--no-alerts", action="store_true", help="run without the database's officers' alerts")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, service=True)  # logs at app.log_level
 
 
 def run(args: argparse.Namespace) -> int:
@@ -127,7 +128,10 @@ def loop(tts: Tts, settings: Settings, with_alerts: bool = True) -> int:
     tts.start()  # no engine: say what to install now, not at the first warning
     _stop_on_sigterm()
     feed = _alert_feed(settings) if with_alerts else None
-    kiosk = Kiosk(tts, knowledge, playlist, settings.kiosk, alerts=feed, default_lang=settings.app.default_lang)
+    kiosk = Kiosk(
+        tts, knowledge, playlist, settings.kiosk,
+        zone=localtime.zone(settings), alerts=feed, default_lang=settings.app.default_lang,
+    )
     kiosk.run()
     return 0
 
@@ -149,7 +153,7 @@ def list_alerts(settings: Settings, include_expired: bool) -> int:
     finally:
         engine.dispose()
     for alert in alerts:
-        until = alert.expires_at.astimezone()
+        until = localtime.local(alert.expires_at, settings)
         print(f"{alert.id}\t{alert.lang}\tspoken {alert.spoken_count}\tuntil {until:%Y-%m-%d %H:%M}\t{alert.created_by}"
               f"\t{alert.text}")
     if not alerts:

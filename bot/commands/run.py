@@ -11,7 +11,7 @@ from bot.settings import load_settings
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN set) or the console chat")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, service=True)  # logs at app.log_level
 
 
 def run(args: argparse.Namespace) -> int:

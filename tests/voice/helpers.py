@@ -6,6 +6,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot import localtime
+from bot.settings import Settings
+
+STATION = localtime.zone(Settings())  # the station's time zone as shipped (+8), whatever the machine's
+
 
 def zh_bounds(chars: int, rate: int) -> tuple[float, float]:
     """Plausible seconds for `chars` Chinese characters at `rate` (one character is one 'word')."""
@@ -55,5 +60,5 @@ class ScriptedInputs:
 
 
 def local(hour: int, minute: int = 0) -> datetime:
-    """Today at hour:minute, local time, timezone-aware."""
-    return datetime.now().astimezone().replace(hour=hour, minute=minute, second=0, microsecond=0)
+    """Today at hour:minute, the station's time, timezone-aware."""
+    return datetime.now(STATION).replace(hour=hour, minute=minute, second=0, microsecond=0)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time as system_time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.settings import KioskSettings
+from bot import localtime
+from bot.settings import AppSettings, KioskSettings, Settings
 from intents.faq import Text
 from voice.alerts import Alert, AlertFeed, expiry, from_list
 from voice.playlist import Warning
@@ -35,6 +38,36 @@ def test_quiet_hours_within_a_day_and_none() -> None:
     assert not in_quiet_hours(time(3, 0), ())
 
 
+@pytest.fixture(params=["UTC0", "MACHINE+5", "MACHINE-8"])  # POSIX TZ: UTC, UTC-5 and UTC+8, no tzdata needed
+def machine_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The machine's own time zone, as TZ sets it for the kiosk's process."""
+    monkeypatch.setenv("TZ", request.param)
+    system_time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    system_time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("offset", "late", "afternoon"),
+    [
+        (8, datetime(2025, 3, 1, 15, 0, tzinfo=UTC), datetime(2025, 3, 1, 6, 0, tzinfo=UTC)),  # China
+        (-5, datetime(2025, 3, 2, 4, 0, tzinfo=UTC), datetime(2025, 3, 1, 19, 0, tzinfo=UTC)),
+    ],
+)
+def test_quiet_hours_follow_the_stations_clock_whatever_the_machines_time_zone(
+    machine_tz: str, offset: int, late: datetime, afternoon: datetime
+) -> None:
+    station = localtime.zone(Settings(app=AppSettings(utc_offset_hours=offset)))
+    assert late.astimezone(station).hour == 23 and afternoon.astimezone(station).hour == 14
+    schedule = Schedule(KioskSettings(quiet_hours=("22:00", "07:00")), WARNINGS, station)
+    for reading in (late, late.astimezone()):  # a clock in UTC, a clock in the machine's zone
+        assert schedule.quiet(reading), f"23:00 at the station, {reading:%H:%M} on a machine in {machine_tz}"
+        assert not schedule.due(0, reading, None, busy=False)
+    assert not schedule.quiet(afternoon.astimezone())
+    assert schedule.due(0, afternoon.astimezone(), None, busy=False)
+
+
 def test_bad_quiet_hours_are_refused() -> None:
     with pytest.raises(ValueError, match="quiet_hours"):
         KioskSettings(quiet_hours=("22:00",))
@@ -45,7 +78,7 @@ def test_bad_quiet_hours_are_refused() -> None:
 
 
 def test_a_warning_is_due_after_the_interval_when_the_visitor_is_idle_and_not_at_night() -> None:
-    schedule = Schedule(KioskSettings(interval_seconds=300, idle_seconds=60), WARNINGS)
+    schedule = Schedule(KioskSettings(interval_seconds=300, idle_seconds=60), WARNINGS, UTC)
     noon, night = NOW.replace(hour=12), NOW.replace(hour=23)
     assert schedule.due(0, noon, None, busy=False)
     assert not schedule.due(0, night, None, busy=False)
@@ -58,7 +91,7 @@ def test_a_warning_is_due_after_the_interval_when_the_visitor_is_idle_and_not_at
 
 
 def test_rotation_says_each_warning_in_proportion_to_its_priority_and_alternates_languages() -> None:
-    schedule = Schedule(KioskSettings(languages=("zh", "en")), WARNINGS)
+    schedule = Schedule(KioskSettings(languages=("zh", "en")), WARNINGS, UTC)
     items = [schedule.next(float(i)) for i in range(50)]
     said = Counter(item.key for item in items if item)
     assert said["warning:b"] == pytest.approx(3 * said["warning:a"], abs=3)
@@ -69,7 +102,7 @@ def test_rotation_says_each_warning_in_proportion_to_its_priority_and_alternates
 
 
 def test_a_new_alert_is_said_next_then_joins_the_rotation() -> None:
-    schedule = Schedule(KioskSettings(), WARNINGS)
+    schedule = Schedule(KioskSettings(), WARNINGS, UTC)
     for i in range(20):
         schedule.next(float(i))
     alert = Alert("7", "今晚有人冒充电力公司收费。", "zh", NOW + timedelta(days=7))
