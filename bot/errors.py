@@ -47,3 +47,8 @@ class NotFound(UserError):
 
 class NoVillage(UserError):
     key = "error.no_village"
+
+
+class DatabaseDown(CunjingError):
+    """The database failed for now (restarting, locked, disk full): the turn changed nothing and is
+    tried again later; it is idempotent by update id."""

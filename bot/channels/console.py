@@ -18,19 +18,28 @@ class ConsoleChat:
         user_id: int = 1,
         out: TextIO = sys.stdout,
         prompt: str = "> ",
+        encoding: str | None = None,
     ) -> None:
         self.handle = handle
         self.user_id = user_id
         self.out = out
         self.prompt = prompt
+        self.encoding = encoding or getattr(sys.stdin, "encoding", None) or "utf-8"  # the terminal's
         self.buttons: list[Button] = []
 
-    def run(self, lines: Iterable[str], banner: str = "") -> None:
+    def run(self, lines: Iterable[str | bytes], banner: str = "", unreadable: str = "") -> None:
+        """Every line, until the input ends. Give stdin as bytes (`sys.stdin.buffer`): a line that is
+        no text in the terminal's encoding (a paste cut mid-character, invalid UTF-8) then gets the
+        `unreadable` reply and the chat goes on, where reading it as text would stop the chat."""
         if banner:
             self.write(banner)
         self.write(self.prompt, end="")
         for line in lines:
-            self.step(line.rstrip("\r\n"))
+            text = readable(line, self.encoding)
+            if text is None:
+                self.write(unreadable)
+            else:
+                self.step(text.removeprefix("\ufeff").rstrip("\r\n"))
             self.write(self.prompt, end="")
         self.write("")
 
@@ -60,9 +69,24 @@ class ConsoleChat:
         self.write(reply.text)
         for row in reply.buttons:
             for button in row:
+                if button.url:  # a link, not a button to press here
+                    self.write(f"  {button.label}: {button.url}")
+                    continue
                 self.buttons.append(button)
                 self.write(f"  [{len(self.buttons)}] {button.label}")
 
     def write(self, text: str, end: str = "\n") -> None:
         self.out.write(text + end)
         self.out.flush()
+
+
+def readable(line: str | bytes, encoding: str) -> str | None:
+    """The line as text, or None when it is none: bytes not in the encoding, or a text read with
+    surrogateescape (the C locale's stdin) that holds such bytes, which no database would store."""
+    try:
+        if isinstance(line, bytes):
+            return line.decode(encoding)
+        line.encode("utf-8")
+        return line
+    except UnicodeError:
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.core import intake
+from bot.core import groups, intake
 from bot.core.answers import answer_reply
 from bot.core.turn import Turn
 from bot.core.types import Button, Outcome, Reply
@@ -41,7 +41,10 @@ def verdict(turn: Turn, text: str) -> Outcome:
         lines.append(turn.say("check.reasons"))
         lines += [f"• {r.get(turn.lang)}" for r in result.reasons[:6]]
     replies = [Reply("\n".join(lines))]
-    if result.scam:
+    if result.scam and turn.msg.in_group:  # the advice for all to read; a report is made privately
+        advice = answer_reply(turn.knowledge, result.type or "fraud.general_tips", turn.lang)
+        replies.append(Reply(f"{turn.say('check.advice')}\n{advice.text}", (groups.private_button(turn),)))
+    elif result.scam:
         turn.set_state(CHECKED, text=text[:MAX_TEXT], type=result.type)
         advice = answer_reply(turn.knowledge, result.type or "fraud.general_tips", turn.lang)
         report = Button(turn.say("button.report"), "report")

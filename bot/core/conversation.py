@@ -10,13 +10,26 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core import checks, duty, intake, kiosk_alerts, language, officers, outreach, reports, urgency, villagers
+from bot.core import (
+    checks,
+    duty,
+    groups,
+    intake,
+    kiosk_alerts,
+    language,
+    officers,
+    outreach,
+    reports,
+    urgency,
+    villagers,
+)
 from bot.core.answers import answer_reply, fallback_reply
+from bot.core.inputs import clean
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Incoming, Outcome, Reply, parse_text
-from bot.errors import FaqError, NotAllowed, UserError
+from bot.errors import DatabaseDown, FaqError, NotAllowed, UserError
 from bot.services import Services
-from bot.store import citizens, links, requests, updates, usage
+from bot.store import citizens, faults, links, requests, updates, usage
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +68,7 @@ class Conversation:
 
     def handle(self, msg: Incoming) -> Outcome:
         """The reply to one thing a user did. A `UserError` becomes its message."""
+        msg = clean(msg)  # here, not in each channel: every way into the core passes this line
         knowledge = self.services.knowledge()
         words = " ".join(msg.args) if msg.command else msg.text  # a command's name says nothing of the language
         lang = language.choose(words, msg.lang_hint, self.services.settings.app.default_lang)
@@ -64,7 +78,12 @@ class Conversation:
                     log.info("update %s seen before: ignored", msg.update_id)
                     return Outcome()
                 citizen, officer = citizens.identify(
-                    session, msg.user_id, msg.chat_id, lang=hint_lang(msg, lang), name=msg.name
+                    session,
+                    msg.user_id,
+                    msg.chat_id,
+                    lang=hint_lang(msg, lang),
+                    name=msg.name,
+                    private=not msg.in_group,
                 )
                 lang = language.choose(words, citizen.lang, lang)
                 turn = Turn(msg, session, self.services, knowledge, citizen, lang, officer)
@@ -72,9 +91,17 @@ class Conversation:
                 return Outcome(outcome.replies, outcome.state, outcome.notes, queued=turn.queued)
         except UserError as exc:
             return Outcome.text(knowledge.faq.message(exc.key, lang, **exc.params))
+        except Exception as exc:
+            if faults.transient(exc):  # rolled back: nothing of the turn happened, it can come again
+                raise DatabaseDown(faults.describe(exc)) from exc
+            raise
 
     def dispatch(self, turn: Turn) -> Outcome:
         msg = turn.msg
+        if msg.in_group and (gated := groups.gate(turn)) is not None:
+            return gated  # said where everyone reads it: nothing personal, staff only at the desk
+        if msg.kind in ("joined", "left"):
+            return groups.on_membership(turn)
         if msg.command is None and msg.kind == "photo" and msg.text.startswith("/"):
             # a photo captioned with a command (`/log visit ...`) is that command, the photo attached
             command, args = parse_text(msg.text)
@@ -116,7 +143,7 @@ class Conversation:
         request = requests.get(turn.session, request_id) if request_id else None
         if request is None:
             return None
-        if request.citizen.chat_id == turn.msg.chat_id:
+        if request.citizen.chat_id == turn.msg.chat_id and not turn.msg.in_group:
             return villagers.relay_to_staff(turn, request)
         if not turn.msg.text.strip():
             return turn.reply("empty")
@@ -148,14 +175,15 @@ class Conversation:
         return Outcome(tuple(replies))
 
     def on_help(self, turn: Turn) -> Outcome:
-        help_intent = turn.knowledge.faq.get("chat.help")
-        intro = help_intent.answer.get(turn.lang) if help_intent else turn.say("welcome")
-        sections = [intro, turn.say("help.commands")]
+        """One short line on what to do and one list of commands (the FAQ's longer `chat.help`
+        answer, which lists them too, is for the question "what can you do?"); officers and
+        admins also see theirs."""
+        sections = ["help.intro", "help.commands"]
         if turn.officer is not None:
-            sections.append(turn.say("help.officer"))
+            sections.append("help.officer")
         if turn.is_admin:
-            sections.append(turn.say("help.admin"))
-        return Outcome.text("\n\n".join(sections))
+            sections.append("help.admin")
+        return Outcome.text(each_command_once([turn.say(key) for key in sections]))
 
     def on_lang(self, turn: Turn) -> Outcome:
         if turn.msg.args and turn.msg.args[0].lower() in ("zh", "en"):
@@ -204,6 +232,24 @@ class Conversation:
         except FaqError as exc:
             return turn.reply("admin.reload_failed", problems="\n".join(exc.problems[:10]))
         return turn.reply("admin.reloaded", count=len(fresh.faq.intents))
+
+
+def each_command_once(sections: list[str]) -> str:
+    """The sections, a blank line apart; a command listed again (the admin's wider `/alert` after
+    the officer's) takes the place of its first line instead of showing twice."""
+    blocks: list[list[str | None]] = [list(section.split("\n")) for section in sections]
+    first: dict[str, tuple[int, int]] = {}
+    for b, block in enumerate(blocks):
+        for i, line in enumerate(block):
+            if line is None or not line.startswith("/"):
+                continue
+            name = line.split()[0]
+            if name in first:
+                at, row = first[name]
+                blocks[at][row], block[i] = line, None
+            else:
+                first[name] = (b, i)
+    return "\n\n".join("\n".join(line for line in block if line is not None) for block in blocks)
 
 
 def hint_lang(msg: Incoming, fallback: str) -> str:

@@ -29,6 +29,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from bot.core.types import Incoming, Outcome
+from bot.errors import DatabaseDown
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ def _serve(sock: socket.socket, settings: Settings, log_level: int) -> None:
             size, request = FRAME.unpack(head)
             msg: Incoming = pickle.loads(stream.read(size))
             try:
-                result: tuple[bool, Any] = (True, conversation.handle(msg))
+                result: tuple[bool | None, Any] = (True, conversation.handle(msg))
+            except DatabaseDown as exc:  # a passing fault: the parent tries the message again later
+                result = (None, str(exc))
             except Exception:  # a bug: the parent's error handler logs it and apologises to the user
                 result = (False, traceback.format_exc())
             data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
@@ -84,7 +87,7 @@ class _Child:
         self.process = process
         self.reader = reader
         self.writer = writer
-        self.pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
+        self.pending: dict[int, asyncio.Future[tuple[bool | None, Any]]] = {}
         self.next_id = 1
         self.alive = True
         self.stopping = False
@@ -122,6 +125,8 @@ class _Child:
             raise _Lost from exc
         finally:
             self.pending.pop(request, None)
+        if ok is None:
+            raise DatabaseDown(value)
         if not ok:
             raise CoreFailed(f"the core failed on a message:\n{value}")
         outcome: Outcome = value

@@ -23,20 +23,29 @@ class Incoming:
     args: tuple[str, ...] = ()
     button: str | None = None  # callback data of a pressed button
     kind: str = "text"  # text | command | button | photo | sticker | voice | location | contact | other
+    # | joined | left: the bot was added to (removed from) the group `chat_id`
     lang_hint: str | None = None  # the client's language, for a user we do not know yet
     attachments: tuple[Attachment, ...] = ()
     forwarded: bool = False
     reply_to: int | None = None  # the message id this message replies to
     reply_to_text: str = ""  # the text of the message replied to (for /check as a reply)
+    reply_to_attachments: tuple[Attachment, ...] = ()  # its photo or file (for /photo as a reply)
     message_id: int | None = None
     update_id: int | None = None
     name: str = ""  # the user's display name
+    chat_type: str = "private"  # private | group | supergroup | channel: where it was said
+
+    @property
+    def in_group(self) -> bool:
+        """Said in a group, where everything the bot answers is read by everyone there."""
+        return self.chat_type != "private"
 
 
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str
+    data: str = ""  # callback data, or
+    url: str = ""  # a link to open instead (e.g. the bot's private chat)
 
 
 @dataclass(frozen=True)
@@ -74,8 +83,8 @@ def parse_text(text: str) -> tuple[str | None, tuple[str, ...]]:
     """`/start QS001` -> ("start", ("QS001",)); plain text -> (None, ()). `/cmd@bot` drops `@bot`."""
     if not text.startswith("/") or len(text) < 2 or text[1].isspace():
         return None, ()
-    head, _, rest = text[1:].partition(" ")
-    return head.split("@", 1)[0].lower(), tuple(rest.split())
+    head, *rest = text[1:].split(maxsplit=1)  # any space: a Chinese input method types U+3000
+    return head.split("@", 1)[0].lower(), tuple(rest[0].split() if rest else ())
 
 
 def text_message(user_id: int, chat_id: int, text: str, **extra: object) -> Incoming:

@@ -9,8 +9,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
+from bot.errors import CunjingError
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import roster
+from bot.store import roster, station
 from bot.store.models import Village
 from intents.faq import Faq
 
@@ -80,6 +81,12 @@ def load_photo(photo: str | None) -> Image.Image:
 
 def build(session: Session, village: Village, settings: Settings, faq: Faq, lang: str) -> Poster:
     """Everything the village's poster shows, in `lang`."""
+    username = station.bot_username(session, settings.telegram.bot_username)
+    if username is None:  # a poster pointing at somebody else's bot would send villagers astray
+        raise CunjingError(
+            "poster: the bot's Telegram username is not known yet. Start the bot once with its token "
+            "(it asks Telegram for its name), or set telegram.bot_username"
+        )
     officer = roster.village_officer(session, village.id)
     town = village.town.name
     keys = (
@@ -101,7 +108,7 @@ def build(session: Session, village: Village, settings: Settings, faq: Faq, lang
         code=village.code,
         village=village.name,
         town=town,
-        link=deep_link(settings.telegram.bot_username, village.code),
+        link=deep_link(username, village.code),
         officer=officer.name if officer else None,
         phone=phone_text(officer.phone) if officer and officer.phone else None,
         photo=load_photo(officer.photo if officer else None),

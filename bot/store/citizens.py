@@ -32,18 +32,22 @@ def get(session: Session, citizen_id: int) -> Citizen | None:
 
 
 def get_or_create(session: Session, user_id: int, chat_id: int, *, lang: str = "zh", name: str = "") -> Citizen:
-    """The citizen for this Telegram user, created on first contact; a user who writes is reachable."""
+    """The citizen for this Telegram user (writing in their private chat `chat_id`), created on first contact."""
     return identify(session, user_id, chat_id, lang=lang, name=name)[0]
 
 
 def identify(
-    session: Session, user_id: int, chat_id: int, *, lang: str = "zh", name: str = ""
+    session: Session, user_id: int, chat_id: int, *, lang: str = "zh", name: str = "", private: bool = True
 ) -> tuple[Citizen, Officer | None]:
-    """Who wrote: their citizen record (created on first contact; a user who writes is reachable)
-    and, when the account is an active officer's, that officer. One query for both."""
+    """Who wrote: their citizen record (created on first contact) and, when the account is an
+    active officer's, that officer. One query for both.
+
+    The citizen's chat is where the bot writes to them about their requests and alerts: only ever
+    their private chat. A message in a group changes nothing of it, nor unblocks them (Telegram's
+    private chat with a user has the user's id, so a first contact in a group gets that)."""
     values = {
         "user_id": user_id,
-        "chat_id": chat_id,
+        "chat_id": chat_id if private else user_id,
         "lang": lang if lang in LANGS else "zh",
         "name": name[:200],
         "blocked": False,
@@ -56,10 +60,10 @@ def identify(
         insert_ignore(session, Citizen, values, ["user_id"])
         row = session.execute(_WITH_OFFICER, {"user_id": user_id}).one()
     citizen, officer = row  # a Row is a tuple
-    if citizen.chat_id != chat_id:
+    if private and citizen.chat_id != chat_id:
         citizen.chat_id = chat_id
-    if citizen.blocked:
-        citizen.blocked = False  # they wrote to us, so the chat works again
+    if private and citizen.blocked:
+        citizen.blocked = False  # they wrote to us privately, so the chat works again
     if name and citizen.name != name[:200]:
         citizen.name = name[:200]
     return citizen, officer

@@ -241,5 +241,15 @@ class KioskAlert(Base):
     spoken_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StationFact(Base):
+    """A fact the station's bot learned about itself, e.g. its Telegram username (from getMe at start)."""
+
+    __tablename__ = "station_facts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # The outreach and usage tables share this metadata (migrations and tests see every table).
 from bot.store import models_outreach  # noqa: E402, F401

@@ -402,15 +402,51 @@ class _ChatView:
 
 
 class FakeChat(_ChatView):
-    """A group/supergroup/channel the bot is in. Users write there with ``user.send(..., chat=grp)``."""
+    """A group/supergroup/channel. Users write there with ``user.send(..., chat=grp)``.
+
+    The bot is a member unless made with ``member=False`` (then ``add_bot`` brings it in, with the
+    ``my_chat_member`` update Telegram sends). Like Telegram with the bot's privacy mode on (the
+    default, see BotFather), the bot receives only commands, replies to its own messages and
+    mentions of it, unless it is an administrator of the group or privacy mode is off
+    (``FakeBotApi(privacy_mode=False)``); other messages stay in the group (``unseen``)."""
 
     def __init__(self, api: FakeBotApi, chat_id: int, title: str, type: str = "supergroup",
-                 username: str | None = None) -> None:
+                 username: str | None = None, member: bool = True, admin: bool = False) -> None:
         self.api = api
         self.id = chat_id
         self.title = title
         self.type = type
         self.username = username
+        self.member = member
+        self.admin = admin
+        self.unseen: list[dict[str, Any]] = []  # members' messages the bot did not receive
+
+    async def add_bot(self, by: FakeUser, *, admin: bool = False, settle: bool = True) -> Interaction:
+        """``by`` adds the bot to this group (as an administrator with ``admin=True``)."""
+        old = "left" if not self.member else ("administrator" if self.admin else "member")
+        self.member, self.admin = True, admin
+        return await self.api._member_update(self.chat_dict, by, old, "administrator" if admin else "member",
+                                             settle)
+
+    async def remove_bot(self, by: FakeUser, *, settle: bool = True) -> Interaction:
+        """``by`` removes the bot from this group: it can no longer write there."""
+        old = "administrator" if self.admin else "member"
+        self.member, self.admin = False, False
+        return await self.api._member_update(self.chat_dict, by, old, "left", settle)
+
+    def sees(self, message: dict[str, Any]) -> bool:
+        """Whether Telegram delivers a member's message in this chat to the bot."""
+        if not self.member:
+            return False
+        if self.type == "channel" or self.admin or not self.api.privacy_mode:
+            return True
+        text = message.get("text") or message.get("caption") or ""
+        replied = message.get("reply_to_message") or {}
+        return (
+            text.startswith("/")
+            or (replied.get("from") or {}).get("id") == self.api.bot_id
+            or f"@{self.api.bot_user['username']}".lower() in text.lower()
+        )
 
     @property
     def chat_dict(self) -> dict[str, Any]:
@@ -466,7 +502,20 @@ class FakeUser(_ChatView):
             **content,
         }
         self.api._store_message(message)
+        if chat is not None and not chat.sees(message):
+            chat.unseen.append(message)  # privacy mode, or the bot is not in the group: no update
+            return Interaction({"update_id": 0, "message": message}, chat_id=chat.id)
         return await self.api._interact({"message": message}, settle=settle)
+
+    async def block_bot(self, *, settle: bool = True) -> Interaction:
+        """The user blocks the bot: sends to them answer 403; the bot gets ``my_chat_member``."""
+        self.api.block(self.id)
+        return await self.api._member_update(self.chat_dict, self, "member", "kicked", settle)
+
+    async def unblock_bot(self, *, settle: bool = True) -> Interaction:
+        """The user unblocks the bot (restarts it)."""
+        self.api.unblock(self.id)
+        return await self.api._member_update(self.chat_dict, self, "kicked", "member", settle)
 
     async def send(self, text: str, *, chat: FakeChat | None = None,
                    entities: list[dict[str, Any]] | None = None, settle: bool = True) -> Interaction:
@@ -620,7 +669,7 @@ class FakeBotApi:
                  bot_first_name: str = "村警", enforce_limits: bool = False,
                  per_chat_per_second: int = 1, global_per_second: int = 30,
                  group_per_minute: int = 20, strict_chats: bool = True,
-                 settle_timeout: float = 5.0) -> None:
+                 settle_timeout: float = 5.0, privacy_mode: bool = True) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
@@ -636,6 +685,9 @@ class FakeBotApi:
         #: Sending to a chat no FakeUser/FakeChat was made for answers "400 chat not found".
         self.strict_chats = strict_chats
         self.settle_timeout = settle_timeout
+        #: BotFather's group privacy: in groups the bot gets only commands, replies to it, mentions.
+        self.privacy_mode = privacy_mode
+        self.bot_user["can_read_all_group_messages"] = not privacy_mode
 
         self._server = HttpServer(self._handle)
         self._started = False
@@ -765,11 +817,21 @@ class FakeBotApi:
         return self.users[user_id]
 
     def group(self, chat_id: int, title: str = "村民群", *, type: str = "supergroup",
-              username: str | None = None) -> FakeChat:
-        """A group ("group"/"supergroup") or channel ("channel") chat; ids should be negative."""
+              username: str | None = None, member: bool = True, admin: bool = False) -> FakeChat:
+        """A group ("group"/"supergroup") or channel ("channel") chat; ids should be negative.
+        The bot is in it unless ``member=False`` (see ``FakeChat.add_bot``)."""
         if chat_id not in self.chats:
-            self.chats[chat_id] = FakeChat(self, chat_id, title, type, username)
+            self.chats[chat_id] = FakeChat(self, chat_id, title, type, username, member, admin)
         return self.chats[chat_id]
+
+    async def _member_update(self, chat: dict[str, Any], by: FakeUser, old: str, new: str,
+                             settle: bool) -> Interaction:
+        """A ``my_chat_member`` update: the bot's own status in ``chat`` changed from ``old`` to ``new``."""
+        update = {"my_chat_member": {
+            "chat": chat, "from": by.user_dict, "date": int(time.time()),
+            "old_chat_member": _member(self.bot_user, old), "new_chat_member": _member(self.bot_user, new),
+        }}
+        return await self._interact(update, settle=settle)
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sends to this chat answer 403."""
@@ -1097,6 +1159,9 @@ class FakeBotApi:
 
     def _check_chat_writable(self, call: ApiCall) -> None:
         chat = self._chat(call.params.get("chat_id"))
+        group = self.chats.get(chat["id"])
+        if group is not None and not group.member:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {group.type} chat")
         if chat["id"] in self._blocked:
             if chat["type"] == "private":
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -1239,6 +1304,20 @@ def _file_object(entry: FileEntry, kind: str, api: FakeBotApi) -> Any:
 
 
 # ----------------------------------------------------------------------------------- API methods
+
+
+def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
+    """A ChatMember of ``status`` with the fields Telegram sends for it."""
+    member: dict[str, Any] = {"user": user, "status": status}
+    if status == "kicked":
+        member["until_date"] = 0
+    elif status == "administrator":
+        member.update({"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                       "can_delete_messages": True, "can_manage_video_chats": False,
+                       "can_restrict_members": True, "can_promote_members": False, "can_change_info": False,
+                       "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+                       "can_delete_stories": False, "can_pin_messages": True})
+    return member
 
 
 async def _get_me(api: FakeBotApi, call: ApiCall) -> Any:

@@ -16,6 +16,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -260,7 +261,7 @@ async def test_user_message_kinds(fake_api: FakeBotApi) -> None:
         await alice.send_location(30.0, 120.0)
         await alice.send_contact("+8613800000000")
         await alice.edit(first, "改过了")
-        await alice.send("群里说话", chat=group)
+        await alice.send("@cunjing_test_bot 群里说话", chat=group)  # a mention reaches a bot in privacy mode
 
     messages = [u.message for u in seen]
     assert [e.type for e in seen[0].message.entities] == ["url", "mention"]  # type: ignore[union-attr]
@@ -275,6 +276,46 @@ async def test_user_message_kinds(fake_api: FakeBotApi) -> None:
     assert messages[10].contact.user_id == 1001  # type: ignore[union-attr]
     assert seen[11].edited_message is not None and seen[11].edited_message.text == "改过了"
     assert seen[12].effective_chat is not None and seen[12].effective_chat.type == "group"
+
+
+async def test_groups_membership_and_privacy_mode(fake_api: FakeBotApi) -> None:
+    seen: list[Update] = []
+    app = fake_api.app_builder().build()
+
+    async def record(update: Update, context: Ctx) -> None:
+        seen.append(update)
+
+    app.add_handler(TypeHandler(Update, record))
+    async with fake_api.running(app):
+        alice = fake_api.user(1001, "Alice")
+        group = fake_api.group(-5006, "村民群", type="group", member=False)
+        await alice.send("机器人还没进群", chat=group)
+        with pytest.raises(Forbidden, match="not a member"):
+            await app.bot.send_message(group.id, "我不在群里")
+        added = await group.add_bot(alice)
+        assert added.update["my_chat_member"]["new_chat_member"]["status"] == "member"
+        await alice.send("大家好", chat=group)  # privacy mode: not for the bot
+        await alice.send("/help", chat=group)
+        sent = await app.bot.send_message(group.id, "机器人的消息")
+        await alice.reply_to(sent.message_id, "回复机器人", chat=group)
+        await alice.send("@cunjing_test_bot 你好", chat=group)
+        await group.add_bot(alice, admin=True)  # an administrator reads everything
+        await alice.send("管理员机器人看得见", chat=group)
+        await group.remove_bot(alice)
+        await alice.block_bot()
+        await alice.unblock_bot()
+
+    members = [u.my_chat_member for u in seen if u.my_chat_member is not None]
+    assert [(m.chat.type, m.old_chat_member.status, m.new_chat_member.status) for m in members] == [
+        ("group", "left", "member"),
+        ("group", "member", "administrator"),
+        ("group", "administrator", "left"),
+        ("private", "member", "kicked"),
+        ("private", "kicked", "member"),
+    ]
+    texts = [u.message.text for u in seen if u.message is not None]
+    assert texts == ["/help", "回复机器人", "@cunjing_test_bot 你好", "管理员机器人看得见"]
+    assert [m["text"] for m in group.unseen] == ["机器人还没进群", "大家好"]
 
 
 async def test_long_polling_offsets_and_allowed_updates(fake_api: FakeBotApi) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
+import hmac
 import logging
 from datetime import timedelta
 
@@ -21,7 +23,7 @@ from bot.core.dispatch import Dispatcher
 from bot.core.pace import Pacer
 from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import db, demo, roster, updates
+from bot.store import db, demo, roster, station, updates
 from bot.store.types import utcnow
 from intents import tokens
 
@@ -106,9 +108,14 @@ def hide_token(token: str) -> None:
 
 async def post_init(app: Application) -> None:
     """Build the long-lived services once, catch up on timers and the outbox, set the menu."""
-    settings: Settings = app.bot_data["settings"]
+    # the bot's own @name, from Telegram (getMe, called by initialize): for "talk to me privately"
+    # buttons and the posters' links, whatever the configuration says
+    settings: Settings = with_bot_username(app.bot_data["settings"], app.bot.username)
+    app.bot_data["settings"] = settings
     engine = db.make_engine(settings.database)
     db.upgrade(engine)
+    with db.session_factory(engine).begin() as session:
+        station.remember(session, station.BOT_USERNAME, app.bot.username)
     knowledge = KnowledgeHolder(settings, app.bot_data.get("knowledge"))
     services = Services(settings, knowledge, db.session_factory(engine))
     # one pace for the outbox and the alerts: together at most overall_per_second, one per chat
@@ -134,6 +141,10 @@ async def post_init(app: Application) -> None:
     schedule(app, settings)
     await set_menu(app, services)
     warn_without_roster(services)
+
+
+def with_bot_username(settings: Settings, username: str) -> Settings:
+    return dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, bot_username=username))
 
 
 def warn_without_roster(services: Services) -> None:
@@ -225,6 +236,21 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not send the apology", exc_info=True)
 
 
+def webhook_path(token: str) -> str:
+    """The webhook's URL path: derived from the token (every worker agrees), never the token itself."""
+    return _derive(token, "webhook-path")
+
+
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with each update. Independent of the path: the path shows in every
+    proxy's access log, and whoever knows the secret can post updates as any user, an admin too."""
+    return _derive(token, "webhook-secret")
+
+
+def _derive(token: str, purpose: str) -> str:
+    return hmac.new(token.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:48]
+
+
 def use_uvloop() -> None:
     """uvloop's event loop where it exists (not on Windows): the loop's own work (sockets, tasks,
     timers) is much of this process's, and uvloop does it in C (benchmarks/bot_load.py)."""
@@ -242,13 +268,13 @@ def run(settings: Settings) -> int:
     app = build_app(settings, knowledge)
     log.info("starting the Telegram bot (%s)", settings.telegram.mode)
     if settings.telegram.mode == "webhook":
-        path = hashlib.sha256(settings.telegram.token.encode()).hexdigest()[:32]  # secret, never the token
+        path, secret = webhook_path(settings.telegram.token), webhook_secret(settings.telegram.token)
         app.run_webhook(
             listen=settings.telegram.webhook_listen,
             port=settings.telegram.webhook_port,
             url_path=path,
             webhook_url=f"{settings.telegram.webhook_url.rstrip('/')}/{path}",
-            secret_token=path,
+            secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
     else:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import ChatMember, Message, Update
 
 from bot.core.types import Attachment, Incoming, parse_text
+
+
+GONE = (ChatMember.LEFT, ChatMember.BANNED)  # the bot's status in a chat it can no longer write to
 
 
 def kind_of(message: Message) -> str:
@@ -36,10 +39,14 @@ def incoming(update: Update) -> Incoming | None:
     common = {
         "user_id": user.id,
         "chat_id": chat.id,
+        "chat_type": chat.type,
         "lang_hint": user.language_code,
         "update_id": update.update_id,
         "name": user.full_name,
     }
+    if update.my_chat_member is not None:  # the bot added to a group or removed; a private chat (un)blocked
+        status = update.my_chat_member.new_chat_member.status
+        return Incoming(kind="left" if status in GONE else "joined", **common)  # type: ignore[arg-type]
     if update.callback_query is not None:
         return Incoming(button=update.callback_query.data or "", kind="button", **common)  # type: ignore[arg-type]
     if update.edited_message is not None:
@@ -60,6 +67,7 @@ def incoming(update: Update) -> Incoming | None:
         forwarded=message.forward_origin is not None,
         reply_to=reply.message_id if reply else None,
         reply_to_text=(reply.text or reply.caption or "") if reply else "",
+        reply_to_attachments=attachments(reply) if reply else (),
         message_id=message.message_id,
         **common,  # type: ignore[arg-type]
     )

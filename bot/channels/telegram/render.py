@@ -21,7 +21,11 @@ DIRECT_ATTEMPTS = 3  # a reply to the person in front of us: a few quick tries, 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
-    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    rows = [
+        [InlineKeyboardButton(b.label, url=b.url) if b.url else InlineKeyboardButton(b.label, callback_data=b.data)
+         for b in row]
+        for row in reply.buttons
+    ]
     return InlineKeyboardMarkup(rows)
 
 

@@ -16,9 +16,9 @@ from telegram.ext import Application, ContextTypes
 from bot.channels.telegram import parse, render
 from bot.core.conversation import Conversation
 from bot.core.core_process import CoreProcess
-from bot.core.dispatch import Dispatcher, RetryLater
+from bot.core.dispatch import Dispatcher, RetryLater, Sent
 from bot.core.types import Incoming, Outcome, Reply
-from bot.errors import FaqError
+from bot.errors import DatabaseDown, FaqError
 from bot.services import Services
 from bot.store import links, outbox
 
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 
 Spawn = Callable[[Coroutine[Any, Any, int]], "asyncio.Task[int]"]
+DB_RETRY_FIRST = 0.5  # seconds before a turn that met a database fault is tried again; doubled each time
+DB_RETRY_MAX = 8.0
+DB_PATIENCE = 300.0  # a database down for longer is no passing fault: the error handler hears of it
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Runtime:
     spawn: Spawn = asyncio.create_task
     running: Callable[[], bool] = lambda: True
     tasks: set[asyncio.Task[int]] = field(default_factory=set)
+    told_busy: set[int] = field(default_factory=set)  # users told their message waits for the database
     core: CoreProcess | None = None  # the core in its own process, else in a thread of this one
 
     async def answer(self, msg: Incoming) -> Outcome:
@@ -83,10 +87,44 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     if update.callback_query is not None:
         await answer(update)
-    outcome = await runtime.answer(msg)
+    outcome = await patiently(runtime, context, msg)
     await reply(runtime, context, msg.chat_id, outcome, update.update_id)
     if outcome.queued:
         runtime.kick()
+
+
+async def patiently(runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, msg: Incoming) -> Outcome:
+    """The core's outcome, waiting out a database that fails for now (a restart, a lock, a full disk).
+
+    The turn changed nothing when it failed and is idempotent by update id, so it is simply tried
+    again, with backoff. The user's later messages wait behind it (their order is kept), and the
+    user hears once that their message will be handled. After `DB_PATIENCE` seconds it is a bug
+    for the error handler."""
+    delay, waited = DB_RETRY_FIRST, 0.0
+    try:
+        while True:
+            try:
+                return await runtime.answer(msg)
+            except DatabaseDown as exc:
+                if waited >= DB_PATIENCE:
+                    raise
+                log.warning("database unavailable (%s): update %s tried again in %.1f s", exc, msg.update_id, delay)
+                if msg.user_id not in runtime.told_busy:
+                    runtime.told_busy.add(msg.user_id)
+                    await tell_busy(runtime, context, msg)
+                await asyncio.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, DB_RETRY_MAX)
+    finally:
+        runtime.told_busy.discard(msg.user_id)
+
+
+async def tell_busy(runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, msg: Incoming) -> None:
+    lang = "en" if (msg.lang_hint or "").startswith("en") else runtime.services.settings.app.default_lang
+    text = runtime.services.knowledge().faq.message("busy", lang)
+    result = await render.deliver(context.bot, msg.chat_id, Reply(text))
+    if not isinstance(result, Sent):
+        log.info("the busy notice to chat %s was not sent: %s", msg.chat_id, result)
 
 
 async def answer(update: Update) -> None:
@@ -101,14 +139,21 @@ async def answer(update: Update) -> None:
 async def reply(
     runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome, update_id: int
 ) -> None:
-    """Show the replies; one that cannot be sent now goes to the outbox, so it is not lost."""
+    """Show the replies; one that cannot be sent now goes to the outbox, so it is not lost.
+
+    The turn itself is done and committed: a database fault here is logged, never answered with an
+    apology after the real answer (which would invite the villager to send it all again)."""
     for i, item in enumerate(outcome.replies):
         result = await render.deliver_now(context.bot, chat_id, item)
-        if isinstance(result, RetryLater):
-            await asyncio.to_thread(later, runtime, f"update:{update_id}:reply:{i}", chat_id, item)
-            runtime.kick()
-        elif item.ref and hasattr(result, "message_id") and result.message_id is not None:
-            await asyncio.to_thread(link, runtime, chat_id, result.message_id, item.ref)
+        try:
+            if isinstance(result, RetryLater):
+                await asyncio.to_thread(later, runtime, f"update:{update_id}:reply:{i}", chat_id, item)
+                runtime.kick()
+            elif item.ref and hasattr(result, "message_id") and result.message_id is not None:
+                await asyncio.to_thread(link, runtime, chat_id, result.message_id, item.ref)
+        except Exception as exc:  # noqa: BLE001 - after the turn: nothing to tell the user
+            log.error("update %s: reply %d to chat %s not recorded (%s: %s)", update_id, i, chat_id,
+                      type(exc).__name__, " ".join(str(exc).split())[:200])
 
 
 def later(runtime: Runtime, key: str, chat_id: int, item: Reply) -> None:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import fonts
 from bot.cli import main
+from bot.errors import CunjingError
 from bot.poster.write import write_poster
 from bot.settings import DatabaseSettings, Settings, load_settings
-from bot.store import roster
+from bot.store import roster, station
 from bot.store.demo import load_demo
 from intents.faq import Faq, load_faq
 
@@ -181,3 +182,16 @@ def test_a_missing_chinese_font_names_the_package_to_install(monkeypatch):
         monkeypatch.delenv(fonts.ENV)
         fonts.chinese_font.cache_clear()
     assert fonts.chinese_font().is_file()
+
+
+def test_a_poster_never_points_at_a_placeholder_bot(demo, faq, tmp_path):
+    unknown = load_settings(env={"CUNJING_TELEGRAM__BOT_USERNAME": ""})
+    with pytest.raises(CunjingError, match="username is not known"):
+        poster(demo, unknown, faq, "QS001", tmp_path / "nobody.png")
+    assert not (tmp_path / "nobody.png").exists()
+    # the running bot asked Telegram for its name and stored it: the poster takes that one
+    with demo.begin() as session:
+        station.remember(session, station.BOT_USERNAME, "QingshanPoliceBot")
+    assert qr_texts(poster(demo, unknown, faq, "QS001", tmp_path / "named.png")) == [
+        "https://t.me/QingshanPoliceBot?start=QS001"
+    ]

@@ -57,6 +57,8 @@ async def test_the_bot_answers_on_its_webhook_and_refuses_a_post_without_the_sec
             await until(lambda: telegram.target() is not None and bool(api.calls_to("setMyCommands")), 60, bot)
             secret = str(api.webhook.get("secret_token", ""))
             assert secret and api.token not in api.webhook["url"] and api.token not in secret
+            # the path shows in every proxy's access log: it must not give the secret away
+            assert secret not in api.webhook["url"]
 
             villager = api.user(5401, "村民")
             village = faq.message("welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例")
