@@ -12,6 +12,7 @@ from bot.settings import Settings
 from intents.faq import Faq, load_faq
 from intents.matcher import Matcher
 from intents.scamcheck import ScamChecker
+from intents.urgency import Urgency
 
 if TYPE_CHECKING:  # the matcher's command line needs no database: keep SQLAlchemy out of its start-up
     from sqlalchemy.orm import Session, sessionmaker
@@ -28,18 +29,20 @@ def build_matcher(faq: Faq, settings: Settings) -> Matcher:
 
 @dataclass(frozen=True)
 class Knowledge:
-    """The FAQ, the matcher built from it and the scam checker: replaced together on a reload."""
+    """The FAQ, the matcher built from it, the scam checker and the urgency reader: replaced together on a reload."""
 
     faq: Faq
     matcher: Matcher
     checker: ScamChecker
+    urgency: Urgency
 
     @staticmethod
     def load(settings: Settings) -> Knowledge:
         """Load and check the FAQ; raises FaqError listing every problem."""
         faq = load_faq(settings.faq.dir)
         matcher = build_matcher(faq, settings)
-        return Knowledge(faq, matcher, ScamChecker.from_dir(settings.faq.dir, matcher.normalise))
+        checker = ScamChecker.from_dir(settings.faq.dir, matcher.normalise)
+        return Knowledge(faq, matcher, checker, Urgency(faq.urgency, matcher.normalise, settings.matcher.max_chars))
 
 
 class KnowledgeHolder:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.errors import FaqError
+from intents.urgency import GROUPS as URGENCY_GROUPS
 
 LANGS = ("zh", "en")
 KINDS = ("fraud", "service", "chat")
@@ -83,7 +84,7 @@ class Faq:
     messages: Mapping[str, Text] = field(default_factory=dict)
     directory: Path = Path(".")
     calibration: tuple[float, float, float, float] | None = None  # see `cunjing faq calibrate`
-    happening_now: tuple[str, ...] = ()  # words of money moving or a crime happening right now
+    urgency: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # word lists: is it happening now?
 
     def __getitem__(self, intent_id: str) -> Intent:
         return self.intents[intent_id]
@@ -158,7 +159,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
     typos: dict[str, str] = {}
     messages: dict[str, Text] = {}
     calibration: tuple[float, float, float, float] | None = None
-    happening_now: list[str] = []
+    urgency: dict[str, tuple[str, ...]] = {}
     if not directory.is_dir():
         return Faq({}, directory=directory), [Problem(str(directory), 0, "FAQ directory not found")]
     for path in _files(directory):
@@ -181,7 +182,8 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
                 continue
             intents[intent.id] = intent
         out_of_scope += [str(q) for q in _list(data, "out_of_scope", name, problems)]
-        happening_now += [str(q) for q in _list(data, "happening_now", name, problems)]
+        if "urgency" in data:
+            urgency.update(_urgency(data["urgency"], name, problems))
         typos.update({str(k): str(v) for k, v in strip_marks(data.get("typos") or {}).items()})
         if "calibration" in data:
             calibration = _calibration(data["calibration"], name, data.get("__line__", 1), problems)
@@ -191,7 +193,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
                 messages[str(key)] = text
     if not intents:
         problems.append(Problem(str(directory), 0, "no intents found"))
-    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration, tuple(happening_now))
+    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration, urgency)
     return faq, problems
 
 
@@ -202,6 +204,22 @@ def _calibration(raw: Any, name: str, line: int, problems: list[Problem]) -> tup
         problems.append(Problem(name, line, f"calibration: expected numbers {', '.join(keys)}"))
         return None
     return (float(values["bias"]), float(values["best"]), float(values["margin"]), float(values["out_of_scope"]))
+
+
+def _urgency(raw: Any, name: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """The urgency word lists: a mapping of known groups to lists of phrases."""
+    line = raw.get("__line__", 1) if isinstance(raw, dict) else 1
+    if not isinstance(raw, dict):
+        problems.append(Problem(name, line, "urgency: expected a mapping of word lists"))
+        return {}
+    groups: dict[str, tuple[str, ...]] = {}
+    for group, words in strip_marks(raw).items():
+        if group not in URGENCY_GROUPS or not isinstance(words, list):
+            expected = f"expected a list, one of {', '.join(URGENCY_GROUPS)}"
+            problems.append(Problem(name, line, f"urgency.{group}: {expected}"))
+            continue
+        groups[group] = tuple(str(w).strip() for w in words if str(w).strip())
+    return groups
 
 
 def _list(data: dict[str, Any], key: str, name: str, problems: list[Problem]) -> list[Any]:
