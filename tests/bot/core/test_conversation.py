@@ -331,6 +331,7 @@ def test_a_reload_that_fails_keeps_the_last_good_faq(make_world, tmp_path):
 def test_an_officers_kiosk_alert_is_what_the_kiosk_says_next(world, factory):
     from datetime import UTC, datetime
 
+    from bot import localtime
     from bot.settings import PROJECT_ROOT
     from voice import alert_store
     from voice.alerts import AlertFeed
@@ -339,7 +340,7 @@ def test_an_officers_kiosk_alert_is_what_the_kiosk_says_next(world, factory):
 
     settings = world.services.settings
     playlist = load_playlist(PROJECT_ROOT / "faq", list(world.faq.intents))
-    schedule = Schedule(settings.kiosk, playlist.warnings)
+    schedule = Schedule(settings.kiosk, playlist.warnings, localtime.zone(settings))
     read, spoken = alert_store.source(factory)
     feed = AlertFeed(read, poll_seconds=0, mark_spoken=spoken)
     now = datetime.now(tz=UTC)
