@@ -80,7 +80,7 @@ def store(
     if not count:
         print("Nobody to send it to: nothing stored.", file=out)
         return None
-    if not args.yes and input(f"Send it to {count} villagers? [y/N] ").strip().lower() not in ("y", "yes"):
+    if not args.yes and not confirmed(f"Send it to {count} villagers? [y/N] "):
         print("Not sent.", file=out)
         return None
     with factory.begin() as session:
@@ -96,6 +96,18 @@ def store(
         total = alerts.confirm(session, alert.id, [v.id for v in villages])
     print(f"Alert #{alert.id} stored: {total} recipients. The running bot (cunjing run) sends it.", file=out)
     return alert.id
+
+
+def confirmed(question: str) -> bool:
+    """The person at the terminal answered yes. With no terminal (a script, a cron job) nobody can
+    answer: the sender is told to pass --yes, rather than an alert going out unconfirmed."""
+    no_answer = CunjingError("cannot ask for confirmation (no terminal, or its input ended): pass --yes to send")
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise no_answer
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:  # Ctrl-D
+        raise no_answer from None
 
 
 def sender_id(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,6 +26,7 @@ HEAD_FILL = PatternFill("solid", fgColor="DCE6F2")
 DATE = "yyyy-mm-dd hh:mm"
 PERCENT = "0.0%"
 MAX_WIDTH = 60
+FORMULA_START = ("=", "+", "-", "@")  # what Excel reads as the start of a formula
 
 Row = Sequence[Any]
 
@@ -39,13 +41,13 @@ class Sheet:
     def table(self, header: Sequence[str], rows: Iterable[Row], formats: dict[int, str] | None = None) -> None:
         """A header in bold, then the rows; `formats` gives number formats by column index."""
         for col, text in enumerate(header, start=1):
-            cell = self.ws.cell(self.row, col, text)
+            cell = put(self.ws, self.row, col, text)
             cell.font, cell.fill = BOLD, HEAD_FILL
             cell.alignment = Alignment(wrap_text=False, vertical="center")
         self.row += 1
         for values in rows:
             for col, value in enumerate(values, start=1):
-                cell = self.ws.cell(self.row, col, value)
+                cell = put(self.ws, self.row, col, value)
                 if isinstance(value, datetime):
                     cell.number_format = DATE
                 elif formats and col - 1 in formats and value is not None:
@@ -63,6 +65,20 @@ class Sheet:
         for col, width in widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
         self.ws.freeze_panes = "A2"
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+    """Write one cell; a text is written as text, whatever a villager typed into it: control
+    characters (which the XLSX format cannot hold: openpyxl refuses them) are dropped, and a text
+    that Excel would read as a formula (=HYPERLINK(...)) stays a text, also when edited."""
+    if not isinstance(value, str):
+        return ws.cell(row, col, value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row, col, text)
+    if text.startswith(FORMULA_START):
+        cell.data_type = "s"  # openpyxl took a leading = for a formula
+        cell.quotePrefix = True  # Excel keeps it a text when the cell is edited
+    return cell
 
 
 def display_width(cell: Any) -> float:

@@ -14,8 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import SettingsError
 from bot.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -24,20 +26,33 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 5000
 # Any constant will do: it only has to be the same for every worker upgrading one database.
 _PG_MIGRATION_LOCK = 0x43554E4A
+SETTING = "cunjing_setting"  # the engine's execution option naming the setting it was made from
 
 
 def make_engine(settings: DatabaseSettings) -> Engine:
-    """An engine for the configured database (the SQLite file's directory is created)."""
-    url = make_url(settings.effective_url)
-    if url.drivername == "postgresql":
-        # psycopg 3 is the driver we ship with, not SQLAlchemy's default psycopg2
-        url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=settings.echo, pool_pre_ping=True)
+    """An engine for the configured database (the SQLite file's directory is created). A database
+    that cannot be made or opened is a SettingsError naming the setting, when made or first opened."""
+    setting = "database.url" if settings.url else "database.path"
+    # the setting travels with the engine (SQLAlchemy lets execution options carry one's own keys),
+    # so that connect() can name it
+    options = {"echo": settings.echo, "execution_options": {SETTING: setting}}
+    try:
+        url = make_url(settings.effective_url)
+        if url.drivername == "postgresql":
+            # psycopg 3 is the driver we ship with, not SQLAlchemy's default psycopg2
+            url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() != "sqlite":
+            return create_engine(url, pool_pre_ping=True, **options)
+    except (ArgumentError, ImportError) as exc:  # not a URL, or a database we have no driver for
+        raise SettingsError(f"{setting}: cannot use this database: {exc}") from None
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(f"{setting}: cannot make the folder {folder}: {exc.strerror or exc}") from None
     connect_args = {"timeout": SQLITE_BUSY_MS / 1000, "factory": WriterConnection}
-    engine = create_engine(url, echo=settings.echo, connect_args=connect_args)
+    engine = create_engine(url, connect_args=connect_args, **options)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
@@ -158,9 +173,22 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def connect(engine: Engine) -> Connection:
+    """A connection; a database that cannot be reached or opened is a SettingsError of one line,
+    naming the setting, the database (without its password) and the reason."""
+    try:
+        return engine.connect()
+    except DBAPIError as exc:
+        setting = engine.get_execution_options().get(SETTING, "database.url")
+        where = engine.url.database if setting == "database.path" else engine.url.render_as_string(hide_password=True)
+        reason = " ".join(str(exc.orig or exc).split())  # psycopg's reasons run over lines
+        raise SettingsError(f"{setting}: cannot open the database {where}: {reason}") from None
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
-    """Apply pending migrations (a no-op when at head); returns (revision before, revision after)."""
-    with engine.begin() as connection:
+    """Apply pending migrations (a no-op when at head); returns (revision before, revision after).
+    Every command opens its database here first: one that cannot be opened is a SettingsError."""
+    with connect(engine) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             # workers starting together must not run the same migration twice
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})

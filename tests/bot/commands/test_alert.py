@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
+import io
+import subprocess
 import sys
 
 import pytest
@@ -13,7 +14,7 @@ from bot.cli import main
 from bot.commands import alert
 from bot.core.alerts_delivery import AlertEngine
 from bot.services import KnowledgeHolder, Services
-from bot.settings import DatabaseSettings, load_settings
+from bot.settings import PROJECT_ROOT, DatabaseSettings, load_settings
 from bot.store import alerts
 from bot.store.demo import load_demo
 from tests.bot.core.alert_helpers import Recorder, add_villagers, deliver_all
@@ -37,11 +38,43 @@ def stored(factory: sessionmaker[Session]) -> list[tuple[str, str, str, int]]:
         return [(a.status, a.text_zh, a.text_en, a.created_by) for a in found if a is not None]
 
 
+class Terminal(io.StringIO):
+    """What the administrator types at a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_asks_and_stores_nothing_when_told_no(cli_db, monkeypatch, capsys) -> None:  # noqa: ANN001
-    monkeypatch.setattr(builtins, "input", lambda prompt: "n")
+    monkeypatch.setattr(sys, "stdin", Terminal("n\n"))
     assert main(["alert", "QS001", "--text", "注意冒充公安"]) == 1
     out = capsys.readouterr().out
-    assert "Alert to 青山村 (QS001): 3 recipients (3 Chinese, 0 English)" in out and "Not sent." in out
+    assert "Alert to 青山村 (QS001): 3 recipients (3 Chinese, 0 English)" in out
+    assert "Send it to 3 villagers? [y/N] Not sent." in out
+    assert stored(cli_db) == []
+
+
+def test_sends_when_told_yes_at_the_terminal(cli_db, monkeypatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setattr(sys, "stdin", Terminal("y\n"))
+    assert main(["alert", "QS001", "--text", "注意冒充公安", "--no-follow"]) == 0
+    assert "Alert #1 stored: 3 recipients" in capsys.readouterr().out
+    assert [a[0] for a in stored(cli_db)] == ["sending"]
+
+
+def test_without_a_terminal_it_says_to_pass_yes(cli_db, monkeypatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setattr(sys, "stdin", Terminal(""))  # the input ends at once: Ctrl-D
+    assert main(["alert", "QS001", "--text", "注意冒充公安"]) == 2
+    result = subprocess.run(  # a script or a cron job: stdin is no terminal
+        [sys.executable, "-m", "bot", "alert", "QS001", "--text", "注意冒充公安"],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert result.returncode == 2
+    for err in (capsys.readouterr().err, result.stderr):
+        assert err == "cunjing: cannot ask for confirmation (no terminal, or its input ended): pass --yes to send\n"
     assert stored(cli_db) == []
 
 

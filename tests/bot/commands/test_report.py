@@ -16,9 +16,11 @@ from bot.report.build import ReportFiles, gather, write_report
 from bot.report.period import span
 from bot.report.requests import quantile
 from bot.settings import DatabaseSettings, Settings, load_settings
+from bot.store import duty
 from bot.store.demo import load_demo
+from bot.store.models_outreach import AskedQuestion
 from intents.faq import Faq, load_faq
-from tests.bot.commands.report_seed import NOW, seed
+from tests.bot.commands.report_seed import NOW, at, officer_id, seed, village_id
 
 SHEETS_ZH = [
     "概览",
@@ -206,3 +208,31 @@ def test_cunjing_report_refuses_a_bad_date(cli_env, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["report", "--from", "2024-13-01"])
     assert stopped.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
+
+
+TYPED = [  # what villagers typed, as the bot stored it
+    "怎么\x06报警\x1b[0m",
+    '=HYPERLINK("http://evil.example","点我领补贴")',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A9)",
+]
+
+
+def test_texts_typed_by_people_are_written_as_plain_text(seeded, cli_env, tmp_path, capsys):
+    with seeded.begin() as session:
+        for day, text in enumerate(TYPED, start=2):
+            session.add(AskedQuestion(at=at(day), text=text, score=0.1, fallback=True))
+        wang = officer_id(session, "QS001")
+        qs001 = village_id(session, "QS001")
+        duty.add(session, officer_id=wang, village_id=qs001, kind="visit", text="=1+1\x07", at=at(9))
+    out = tmp_path / "report"
+    assert main(["report", "--from", "2024-05-01", "--to", "2024-05-15", "--out", str(out)]) == 0
+    book = load_workbook(out / "report-2024-05-01-2024-05-15.xlsx")
+    cells = [row[0] for row in book["答不上来的问题"].iter_rows(min_row=2, max_col=1)]
+    typed = {cell.value: cell for cell in cells}
+    assert "怎么报警[0m" in typed  # the control characters dropped, the words kept
+    for text in TYPED[1:]:
+        assert typed[text].data_type == "s" and typed[text].quotePrefix, text  # a text, not a formula
+    logged = [row[5] for row in book["驻村工作记录"].iter_rows(min_row=2)]
+    assert any(cell.value == "=1+1" and cell.data_type == "s" for cell in logged)

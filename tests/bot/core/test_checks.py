@@ -63,3 +63,14 @@ def test_checks_and_questions_are_recorded_for_the_report(world, factory):
         (question,) = session.scalars(select(AskedQuestion)).all()
     assert check.verdict == "scam" and check.type == "fraud.impersonate_police"
     assert question.fallback and "13812345678" not in question.text and "猪肉" in question.text
+
+
+def test_numbers_written_with_a_prefix_or_spaces_are_stored_masked(world, factory):
+    villager = world.person(7)
+    villager.send(f"/check {SCAM} 回电 +86 138 1234 5678")
+    villager.send("猪肉多少钱一斤 我电话 138-1234-5678 身份证 110101 19900101 123X")
+    with factory() as session:
+        (check,) = session.scalars(select(ScamCheck)).all()
+        (question,) = session.scalars(select(AskedQuestion)).all()
+    assert check.text.endswith("回电 +86 138 **** 5678")
+    assert question.text == "猪肉多少钱一斤 我电话 138-****-5678 身份证 110101 ******** 123X"

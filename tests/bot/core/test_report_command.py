@@ -50,3 +50,18 @@ def test_others_are_refused(world, tmp_path):
         person.send("/report")
         assert person.last.text == world.faq.message("admin.only", "zh")
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_stored_question_with_a_control_character_does_not_break_the_report(world, factory, tmp_path):
+    from openpyxl import load_workbook
+
+    from bot.store.models_outreach import AskedQuestion
+
+    with factory.begin() as session:  # as an older version stored it, before the core cleaned its input
+        session.add(AskedQuestion(text="猪肉多少钱\x06一斤", score=0.1, fallback=True))
+    admin = world.person(ADMIN)
+    admin.send("/report")
+    assert admin.direct[0].text.startswith("📊 村警工作报告")
+    (path,) = (tmp_path / "reports" / "telegram").glob("*/*.xlsx")
+    asked = [row[0] for row in load_workbook(path)["答不上来的问题"].iter_rows(min_row=2, max_col=1)]
+    assert [c.value for c in asked] == ["猪肉多少钱一斤"]  # the control character dropped
