@@ -91,6 +91,7 @@ class TelegramSettings:
     overall_per_second: float = 30.0
     max_send_attempts: int = 8
     poll_timeout: float = 10.0
+    send_timeout: float = 30.0  # seconds for Telegram's answer; a send timed out has an unknown outcome
     # users served at once (each user's updates still in order): with Telegram's round trip of
     # about 0.1 s, the bot answers at most this many messages per 0.1 s
     concurrent_updates: int = 64

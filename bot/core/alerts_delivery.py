@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import alert_texts
 from bot.core.alert_texts import Words
-from bot.core.dispatch import Blocked, Delivery, RetryLater, Sender, Sent
+from bot.core.dispatch import Blocked, Delivery, RetryLater, Sender, Sent, waited
 from bot.core.types import Reply
 from bot.services import Services
 from bot.store import alerts, citizens, outbox
@@ -162,11 +162,11 @@ class AlertEngine:
         job = self.jobs.get(due.alert_id)
         if job is None:
             job = await asyncio.to_thread(self._load_job, due.alert_id)
-        result = await self.send(due.chat_id, alert_texts.villager_reply(self.faq, job.words, due.lang, job.photo))
-        # The one window where a crash would send this alert twice: Telegram has the message, the
-        # row still says pending, and once its lease ends it is claimed and sent again. The window is
-        # this one small UPDATE, committed at once (never batched): milliseconds, and at most
-        # `parallel` messages wide. A clean stop never opens it (sends under way are recorded first).
+        reply = alert_texts.villager_reply(self.faq, job.words, due.lang, job.photo)
+        # recorded before the call, finished after: a crash in between leaves `sending_since`, and the
+        # next claim gives the row up rather than send the alert twice (alerts go at most once)
+        await asyncio.to_thread(self._start, due.id)
+        result = await self.send(due.chat_id, reply)
         await asyncio.to_thread(self._record, due, result)
         if isinstance(result, Sent):
             self.sent += 1
@@ -181,13 +181,22 @@ class AlertEngine:
         self._held.update(d.id for d in claimed)
         return claimed
 
+    def _start(self, delivery_id: int) -> None:
+        with self.services.db.begin() as session:
+            alerts.start(session, delivery_id)
+
     def _record(self, due: Due, result: Delivery) -> None:
         settings = self.services.settings.telegram
         with self.services.db.begin() as session:
             if isinstance(result, Sent):
                 alerts.mark_sent(session, due.id)
+            elif isinstance(result, RetryLater) and result.unknown:
+                log.warning("alert #%d to chat %d: outcome unknown (%s); not sent again", due.alert_id, due.chat_id,
+                            result.error)
+                alerts.mark_unknown(session, due.id, result.error)
             elif isinstance(result, RetryLater):
-                log.warning("alert #%d to chat %d: %s; retrying", due.alert_id, due.chat_id, result.error)
+                log.warning("alert #%d to chat %d: %s%s; retrying", due.alert_id, due.chat_id, result.error,
+                            waited(result))
                 alerts.reschedule(
                     session,
                     due.id,

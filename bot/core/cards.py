@@ -51,18 +51,21 @@ def card(knowledge: Knowledge, request: Request, lang: str, *, buttons: bool = T
 
 
 def to_staff(knowledge: Knowledge, request: Request, chat_id: int, lang: str, tag: str = "card") -> list[Outgoing]:
-    """The card and each attached photo, as outbox rows for one officer's or desk's chat."""
+    """The card and each attached photo, as outbox rows for one officer's or desk's chat. A card must
+    arrive: sent again when Telegram's answer is unknown (at least once, see bot/store/outbox.py)."""
     key = f"{ref(request.id)}:{tag}:{chat_id}"
-    rows = [Outgoing(key, chat_id, outbox.payload(card(knowledge, request, lang)), ref(request.id))]
+    urgent = bool(request.urgent)  # an urgent page goes before the chat's backlog (the outbox's `urgent`)
+    rows = [Outgoing(key, chat_id, outbox.payload(card(knowledge, request, lang)), ref(request.id), True, urgent)]
     for i, attachment in enumerate(request.attachments or []):
         photo = Reply(f"#{request.id}", photo=attachment.get("file_id"), ref=ref(request.id))
-        rows.append(Outgoing(f"{key}:photo:{i}", chat_id, outbox.payload(photo), ref(request.id)))
+        rows.append(Outgoing(f"{key}:photo:{i}", chat_id, outbox.payload(photo), ref(request.id), True, urgent))
     return rows
 
 
-def note(key: str, chat_id: int, text: str, request_id: int) -> Outgoing:
-    """A plain message about a request (status change, relayed words), once per `key`."""
-    return Outgoing(key, chat_id, outbox.payload(Reply(text, ref=ref(request_id))), ref(request_id))
+def note(key: str, chat_id: int, text: str, request_id: int, *, at_least_once: bool = False) -> Outgoing:
+    """A plain message about a request (status change, relayed words), once per `key`. `at_least_once`
+    for what must arrive (a person's words, an escalation): sent again when the outcome is unknown."""
+    return Outgoing(key, chat_id, outbox.payload(Reply(text, ref=ref(request_id))), ref(request_id), at_least_once)
 
 
 def officer_name(officer: Officer | None) -> str:

@@ -29,7 +29,7 @@ def escalate_due(services: Services) -> int:
                 desk = roster.duty_chat(session, request.village_id)
                 if desk is not None:
                     text = knowledge.faq.message("escalation.desk", lang, number=request.id, minutes=f"{minutes:g}")
-                    rows.append(cards.note(f"{key}:escalated:{desk}", desk, text, request.id))
+                    rows.append(cards.note(f"{key}:escalated:{desk}", desk, text, request.id, at_least_once=True))
                     rows += cards.to_staff(knowledge, request, desk, lang, tag="desk")
                 officer = roster.village_officer(session, request.village_id)
                 if officer is not None and officer.telegram_id is not None:

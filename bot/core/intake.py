@@ -13,7 +13,7 @@ from bot.core.turn import Turn
 from bot.core.types import Aside, Attachment, Outcome, Reply
 from bot.core.urgency import reads_as_question, urgent
 from bot.errors import BadArguments, NoVillage, UserError
-from bot.store import requests, roster
+from bot.store import citizens, requests, roster
 from bot.store.models import Request, Village
 from bot.store.outbox import Outgoing
 from bot.store.types import utcnow
@@ -150,13 +150,17 @@ def create(
 
 
 def staff_messages(turn: Turn, request: Request) -> list[Outgoing]:
-    """Who hears of a new request: the village officer, else the town's duty desk."""
+    """Who hears of a new request: the village officer, else the town's duty desk. An officer who
+    blocked the bot gets the card when they come back (held); the desk gets its copy now."""
     officer = roster.village_officer(turn.session, request.village_id)
     rows: list[Outgoing] = []
+    away = False
     if officer is not None and officer.telegram_id is not None:
         rows += cards.to_staff(turn.knowledge, request, officer.telegram_id, turn.staff_lang)
+        account = citizens.by_user_id(turn.session, officer.telegram_id)
+        away = account is not None and account.blocked
     desk = roster.duty_chat(turn.session, request.village_id)
-    if desk is not None and (not rows or request.urgent):
+    if desk is not None and (not rows or request.urgent or away):
         rows += cards.to_staff(turn.knowledge, request, desk, turn.staff_lang, tag="desk")
     if not rows:
         log.warning("request #%d: village has neither an officer on Telegram nor a duty desk", request.id)

@@ -1,10 +1,11 @@
-"""What officers (and duty desks) do with requests: accept, ask, reply, close, see their queue."""
+"""What officers (and duty desks) do with requests: accept, ask, reply, close, see their queue;
+and the photo villagers see of them."""
 
 from __future__ import annotations
 
 import logging
 
-from bot.core import cards
+from bot.core import cards, inputs
 from bot.core.turn import Turn
 from bot.core.types import Outcome, Reply
 from bot.errors import BadArguments, NotAllowed, NotFound
@@ -24,16 +25,17 @@ def require_officer(turn: Turn) -> None:
 
 
 def number_arg(turn: Turn, command: str) -> int:
-    if not turn.msg.args or not turn.msg.args[0].lstrip("#").isdigit():
+    found = inputs.number(turn.msg.args[0]) if turn.msg.args else None
+    if found is None:
         raise BadArguments(usage=turn.say("usage.number", command=command))
-    return int(turn.msg.args[0].lstrip("#"))
+    return found
 
 
 def authorised(turn: Turn, request_id: int) -> Request:
     """The request, if this officer may act on it: assigned to its village, or at its town's desk."""
     require_officer(turn)
     assert turn.officer is not None
-    request = requests.get(turn.session, request_id)
+    request = requests.get(turn.session, request_id) if inputs.findable(request_id) else None
     if request is None:
         raise NotFound(what=turn.say("what.request", number=request_id))
     desk = roster.town_by_duty_chat(turn.session, turn.msg.chat_id)
@@ -45,15 +47,16 @@ def authorised(turn: Turn, request_id: int) -> Request:
     return request
 
 
-def tell_citizen(turn: Turn, request: Request, key: str, text: str) -> None:
-    """A message to the villager about their request, through the outbox, once per `key`.
-
-    Not to a villager who blocked the bot: it would only be refused again (writing to us unblocks)."""
-    if request.citizen.blocked:
-        log.info("request #%d: the villager blocked the bot; %s not sent", request.id, key.partition(":")[0])
-        return
-    row = cards.note(f"{requests.ref(request.id)}:{key}", request.citizen.chat_id, text, request.id)
-    turn.queued += outbox.enqueue(turn.session, row)
+def tell_citizen(turn: Turn, request: Request, key: str, text: str, *, at_least_once: bool = False) -> bool:
+    """A message to the villager about their request, through the outbox, once per `key`; False
+    when it is held because the villager blocked the bot (it goes when they write to the bot again)."""
+    row = cards.note(f"{requests.ref(request.id)}:{key}", request.citizen.chat_id, text, request.id,
+                     at_least_once=at_least_once)
+    held = request.citizen.blocked
+    if held:
+        log.info("request #%d: the villager blocked the bot; %s held", request.id, key.partition(":")[0])
+    turn.queued += outbox.enqueue(turn.session, row, held=held) and not held
+    return not held
 
 
 def accept(turn: Turn, request_id: int) -> Outcome:
@@ -93,7 +96,9 @@ def relay_to_citizen(turn: Turn, request_id: int, text: str, asking: bool = Fals
     message = turn.knowledge.faq.message(
         "notify.to_citizen", request.citizen.lang, officer=turn.officer.name, number=request.id, text=text
     )
-    tell_citizen(turn, request, f"relay:{event.id if event else 0}", message)
+    if not tell_citizen(turn, request, f"relay:{event.id if event else 0}", message, at_least_once=True):
+        phone = request.contact_phone or turn.say("card.no_phone")
+        return turn.reply("officer.relay_blocked", number=request.id, phone=phone)  # the truth, and what to do
     return turn.reply("officer.relayed", number=request.id)
 
 
@@ -144,22 +149,37 @@ def on_done(turn: Turn) -> Outcome:
 
 
 def on_reply(turn: Turn) -> Outcome:
-    if len(turn.msg.args) < 2 or not turn.msg.args[0].lstrip("#").isdigit():
+    request_id = inputs.number(turn.msg.args[0]) if turn.msg.args else None
+    if len(turn.msg.args) < 2 or request_id is None:
         raise BadArguments(usage=turn.say("usage.reply"))
-    return relay_to_citizen(turn, int(turn.msg.args[0].lstrip("#")), " ".join(turn.msg.args[1:]))
+    return relay_to_citizen(turn, request_id, " ".join(turn.msg.args[1:]))
 
 
 def on_queue(turn: Turn) -> Outcome:
     return queue(turn)
 
 
+def on_photo(turn: Turn) -> Outcome:
+    """`/photo` as the caption of a photo, or as a reply to one: the photo villagers see with /officer
+    (kept as Telegram's file id, which the bot can send again without the file)."""
+    require_officer(turn)
+    assert turn.officer is not None
+    found = [a.file_id for a in (*turn.msg.attachments, *turn.msg.reply_to_attachments) if a.kind == "photo"]
+    if not found:
+        return turn.reply("photo.how")
+    roster.set_officer_photo(turn.session, turn.officer.id, found[0])
+    log.info("officer=%s set their photo", turn.officer.id)
+    return turn.reply("photo.saved")
+
+
 def on_button(turn: Turn) -> Outcome:
     """`acc:N`, `ask:N`, `done:N` from a request card."""
-    action, _, number = (turn.msg.button or "").partition(":")
-    if not number.isdigit():
+    action, _, data = (turn.msg.button or "").partition(":")
+    number = inputs.number(data)
+    if number is None:
         return turn.reply("unsupported.other")
     actions = {"acc": accept, "ask": ask, "done": done}
-    return actions[action](turn, int(number))
+    return actions[action](turn, number)
 
 
 def on_asking(turn: Turn) -> Outcome:
@@ -169,6 +189,6 @@ def on_asking(turn: Turn) -> Outcome:
     return relay_to_citizen(turn, request_id, turn.msg.text.strip(), asking=True)
 
 
-COMMANDS = {"accept": on_accept, "reply": on_reply, "done": on_done, "queue": on_queue}
+COMMANDS = {"accept": on_accept, "reply": on_reply, "done": on_done, "queue": on_queue, "photo": on_photo}
 BUTTONS = {"acc": on_button, "ask": on_button, "done": on_button}
 STEPS = {ASKING: on_asking}

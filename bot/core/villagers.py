@@ -12,6 +12,7 @@ from bot.core import cards
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Outcome, Reply
 from bot.core.urgency import reads_as_question
+from bot.localtime import local_date
 from bot.store import citizens, outbox, requests, roster
 from bot.store.models import Request, Village
 
@@ -119,7 +120,7 @@ def on_myrequests(turn: Turn) -> Outcome:
                 number=r.id,
                 kind=cards.kind_title(turn.knowledge, r.kind, turn.lang),
                 status=turn.say(f"status.{r.status}"),
-                date=r.created_at.strftime("%Y-%m-%d"),
+                date=local_date(r.created_at, turn.services.settings).isoformat(),  # the station's day
             )
         )
     return Outcome((Reply("\n".join(lines)),))
@@ -141,12 +142,13 @@ def relay_to_staff(turn: Turn, request: Request) -> Outcome:
         words = turn.knowledge.faq.message(
             "notify.to_officer", turn.staff_lang, number=request.id, name=turn.citizen.name or "-", text=text
         )
-        row = cards.note(f"{requests.ref(request.id)}:back:{event.id}", chat, words, request.id)
+        row = cards.note(f"{requests.ref(request.id)}:back:{event.id}", chat, words, request.id, at_least_once=True)
         turn.queued += outbox.enqueue(turn.session, row)
         for i, a in enumerate(turn.msg.attachments):
             photo = Reply(f"#{request.id}", photo=a.file_id, ref=requests.ref(request.id))
             key = f"{requests.ref(request.id)}:back:{event.id}:photo:{i}"
-            turn.queued += outbox.enqueue(turn.session, outbox.Outgoing(key, chat, outbox.payload(photo), row.ref))
+            item = outbox.Outgoing(key, chat, outbox.payload(photo), row.ref, at_least_once=True)
+            turn.queued += outbox.enqueue(turn.session, item)
     return turn.reply("relay.sent", number=request.id)
 
 

@@ -2,11 +2,15 @@
 
 A draft becomes a job when its sender confirms: the recipients are written then, in the same
 transaction, one row per citizen (the unique pair alert + citizen makes each person get it once).
-A sender claims due rows, sends, and marks each one sent, rescheduled, failed or blocked.
+A sender claims due rows, records each send before making it (`start`), and marks each one sent,
+rescheduled, failed or blocked. An alert goes at most once: when Telegram's answer is unknown (a
+time-out, a crash between the call and its record), the row is given up, not sent again (a second
+copy to hundreds of people is a nuisance; one missed copy of a warning is not a loss to chase).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,8 +21,11 @@ from sqlalchemy.orm import Session
 from bot.store import citizens
 from bot.store.models import Citizen, Town, Village
 from bot.store.models_outreach import Alert, AlertDelivery, AlertStatus, DeliveryStatus
+from bot.store.roster import normalise_code
 from bot.store.sql import rowcount
 from bot.store.types import UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
 
 ALL = "all"
 CLAIM_LEASE = timedelta(seconds=120)  # a claimed row is retried after this if its sender died
@@ -54,7 +61,7 @@ def scope_villages(session: Session, scope: str) -> list[Village] | None:
     """The villages of a scope (a village code, a town name or `all`); None when it names nothing."""
     if scope.strip().lower() == ALL:
         return list(session.scalars(select(Village).order_by(Village.code)))
-    village = session.scalars(select(Village).where(Village.code == scope.strip().upper())).one_or_none()
+    village = session.scalars(select(Village).where(Village.code == normalise_code(scope))).one_or_none()
     if village is not None:
         return [village]
     town = session.scalars(select(Town).where(Town.name == scope.strip())).one_or_none()
@@ -182,8 +189,24 @@ def claim_due(
     for row in rows:
         row.attempts += 1
         row.next_attempt_at = now + lease
+        if row.sending_since is not None:  # its sender died after the call, before the record: at most once
+            row.status, row.sending_since = DeliveryStatus.FAILED.value, None
+            row.error = "outcome unknown: the sender stopped before Telegram's answer was recorded; not sent again"
+            log.warning("alert #%d: delivery %d outcome unknown; not sent again", row.alert_id, row.id)
     session.flush()
-    return [Due(r.id, r.alert_id, r.citizen_id, r.chat_id, r.lang) for r in rows]
+    return [Due(r.id, r.alert_id, r.citizen_id, r.chat_id, r.lang) for r in rows if r.status == DeliveryStatus.PENDING]
+
+
+def start(session: Session, delivery_id: int, *, now: datetime | None = None) -> None:
+    """Record that the call is about to be made: until it is finished, the outcome is unknown."""
+    session.execute(
+        update(AlertDelivery).where(AlertDelivery.id == delivery_id).values(sending_since=now or utcnow())
+    )
+
+
+def mark_unknown(session: Session, delivery_id: int, error: str) -> bool:
+    """Telegram's answer never came (it may have the message): given up, not sent again (at most once)."""
+    return _finish(session, delivery_id, DeliveryStatus.FAILED, f"outcome unknown: {error}; not sent again")
 
 
 def mark_sent(session: Session, delivery_id: int, *, now: datetime | None = None) -> bool:
@@ -201,7 +224,7 @@ def mark_blocked(session: Session, chat_id: int, error: str) -> int:
     statement = (
         update(AlertDelivery)
         .where(AlertDelivery.chat_id == chat_id, AlertDelivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.BLOCKED.value, error=error[:2000])
+        .values(status=DeliveryStatus.BLOCKED.value, error=error[:2000], sending_since=None)
     )
     stopped = rowcount(session.execute(statement))
     citizens.mark_blocked(session, chat_id)
@@ -225,6 +248,7 @@ def reschedule(
         return row.status if row else DeliveryStatus.FAILED.value
     now = now or utcnow()
     row.error = error[:2000]
+    row.sending_since = None
     if retry_after is not None:
         row.next_attempt_at = now + timedelta(seconds=retry_after)
         row.attempts = max(row.attempts - 1, 0)
@@ -281,6 +305,6 @@ def _finish(session: Session, delivery_id: int, status: DeliveryStatus, error: s
     statement = (
         update(AlertDelivery)
         .where(AlertDelivery.id == delivery_id, AlertDelivery.status == DeliveryStatus.PENDING)
-        .values(status=status.value, error=error[:2000] if error else None, **extra)
+        .values(status=status.value, error=error[:2000] if error else None, sending_since=None, **extra)
     )
     return rowcount(session.execute(statement)) == 1

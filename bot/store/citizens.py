@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import Citizen, Officer
-from bot.store.sql import insert_ignore
+from bot.store.models import Citizen, Officer, Outbox, OutboxStatus
+from bot.store.sql import insert_ignore, rowcount
 from bot.store.types import utcnow
 
 LANGS = ("zh", "en")
@@ -64,6 +64,7 @@ def identify(
         citizen.chat_id = chat_id
     if private and citizen.blocked:
         citizen.blocked = False  # they wrote to us privately, so the chat works again
+        resume_held(session, chat_id)
     if name and citizen.name != name[:200]:
         citizen.name = name[:200]
     return citizen, officer
@@ -102,5 +103,18 @@ def mark_blocked(session: Session, chat_id: int, blocked: bool = True) -> int:
     found = session.scalars(select(Citizen).where(Citizen.chat_id == chat_id, Citizen.blocked != blocked)).all()
     for citizen in found:
         citizen.blocked = blocked
+    if not blocked:
+        resume_held(session, chat_id)
     session.flush()
     return len(found)
+
+
+def resume_held(session: Session, chat_id: int) -> int:
+    """The chat works again: the outbox rows held for it (`blocked`, see outbox.py) are due at once,
+    in their order, tried afresh. Here and not in outbox.py, which flags citizens (no import cycle)."""
+    statement = (
+        update(Outbox)
+        .where(Outbox.chat_id == chat_id, Outbox.status == OutboxStatus.BLOCKED)
+        .values(status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(), sending_since=None)
+    )
+    return rowcount(session.execute(statement))

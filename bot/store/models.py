@@ -202,6 +202,12 @@ class Outbox(Base):
     ref: Mapped[str | None] = mapped_column(String(100), index=True)  # e.g. request:12
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when Telegram's answer is unknown (a time-out, a crash between sending and recording): True sends
+    # again (cards, pages: a duplicate is acceptable), False gives up (notices: a duplicate is a nuisance)
+    at_least_once: Mapped[bool] = mapped_column(Boolean, default=False)
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set just before the call
+    # sent before every row that is not (an urgent request's cards: a page must not wait behind a backlog)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SeenUpdate(Base):
@@ -211,6 +217,20 @@ class SeenUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # what the turn answered (outbox payloads): told again, not recomputed, when the update comes again
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONText)
+
+
+class InboxUpdate(Base):
+    """A Telegram update as received, recorded before Telegram is told it arrived; handled_at is set
+    once its handlers have run, so a start after a kill handles what was recorded but not handled."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    raw: Mapped[str] = mapped_column(Text)  # the update's JSON, as Telegram sent it
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class MessageLink(Base):

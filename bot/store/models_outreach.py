@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,11 +74,21 @@ class AlertDelivery(Base):
         UniqueConstraint("alert_id", "citizen_id"),
         CheckConstraint(_in("status", DeliveryStatus), name="status"),
         Index("ix_alert_deliveries_due", "alert_id", "status", "next_attempt_at"),
+        # a group gets an alert once, as a citizen does (their pair above: NULLs never clash)
+        Index(
+            "uq_alert_deliveries_group",
+            "alert_id",
+            "chat_id",
+            unique=True,
+            sqlite_where=text("citizen_id IS NULL"),
+            postgresql_where=text("citizen_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
-    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    # None for a linked village group (bot/store/linked_groups.py): the group's chat is the recipient
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     lang: Mapped[str] = mapped_column(String(2), default="zh")
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
@@ -85,6 +96,7 @@ class AlertDelivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set just before the call
 
 
 class DutyLog(Base):
@@ -129,3 +141,16 @@ class ScamCheck(Base):
     risk: Mapped[float] = mapped_column(Float, default=0.0)
     type: Mapped[str | None] = mapped_column(String(64))
     reported_request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+
+
+class LinkedGroup(Base):
+    """A village's Telegram group, linked by its officer or an admin with `/linkgroup CODE` in it:
+    the bot guards it against scam posts, and the village's alerts reach it."""
+
+    __tablename__ = "linked_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255), default="")
+    linked_by: Mapped[int] = mapped_column(BigInteger)  # the officer's or admin's Telegram user id
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

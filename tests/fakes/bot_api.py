@@ -344,6 +344,7 @@ class _Fault:
     disconnect: bool
     delay: float | None
     chat_id: int | str | None
+    carried_out: bool = False
 
 
 def _chat_key(value: Any) -> int | str | None:
@@ -669,7 +670,7 @@ class FakeBotApi:
                  bot_first_name: str = "村警", enforce_limits: bool = False,
                  per_chat_per_second: int = 1, global_per_second: int = 30,
                  group_per_minute: int = 20, strict_chats: bool = True,
-                 settle_timeout: float = 5.0, privacy_mode: bool = True) -> None:
+                 settle_timeout: float = 5.0, privacy_mode: bool = True, port: int = 0) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
@@ -689,7 +690,7 @@ class FakeBotApi:
         self.privacy_mode = privacy_mode
         self.bot_user["can_read_all_group_messages"] = not privacy_mode
 
-        self._server = HttpServer(self._handle)
+        self._server = HttpServer(self._handle, port=port)  # a given port: stopped and started again on it
         self._started = False
         # records
         self.calls: list[ApiCall] = []
@@ -928,7 +929,7 @@ class FakeBotApi:
     def fail_next(self, method: str, count: int = 1, *, status: int | None = None,
                   retry_after: int | None = None, description: str | None = None,
                   disconnect: bool = False, delay: float | None = None,
-                  chat_id: int | str | None = None) -> None:
+                  chat_id: int | str | None = None, carried_out: bool = False) -> None:
         """Make the next ``count`` calls of ``method`` ("*" = any method but getUpdates) fail:
 
         - ``status=429, retry_after=N``: "Too Many Requests: retry after N" (PTB: RetryAfter);
@@ -936,7 +937,9 @@ class FakeBotApi:
         - ``status=500/502/...``: a server error (PTB: NetworkError), 400 BadRequest, 403 Forbidden;
         - ``disconnect=True``: drop the connection without answering (PTB: NetworkError);
         - ``delay=S``: answer only after S seconds (beyond the client's read timeout: TimedOut);
-          combined with nothing else, the call is then carried out normally.
+          combined with nothing else, the call is then carried out normally (if the client still waits);
+        - ``delay=S, carried_out=True``: Telegram carries the call out at once and answers after S
+          seconds, whether or not the client still waits (a send that "timed out" but arrived).
         ``chat_id`` limits the fault to calls for that chat.
         """
         if retry_after is not None and status is None:
@@ -944,7 +947,7 @@ class FakeBotApi:
         if status is None and not disconnect and delay is None:
             status = 500
         self._faults.append(_Fault(method, count, status, retry_after, description, disconnect,
-                                   delay, _chat_key(chat_id)))
+                                   delay, _chat_key(chat_id), carried_out))
 
     async def settle(self, timeout: float | None = None, quiet: float | None = None) -> None:
         """Wait until every queued update has been fetched and confirmed (getUpdates with a higher
@@ -1054,6 +1057,11 @@ class FakeBotApi:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
             fault = self._take_fault(call)
+            if fault is not None and fault.carried_out:
+                # carried out now, in a task the client's hanging up cannot cancel; answered late
+                done = asyncio.ensure_future(self._answer(call, token))
+                await asyncio.sleep(fault.delay or 0)
+                return await asyncio.shield(done)
             if fault is not None:
                 if fault.delay:
                     await asyncio.sleep(fault.delay)

@@ -12,8 +12,9 @@ from datetime import timedelta
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.telegram import admin, officer, outreach, render, villager
-from bot.channels.telegram.ordering import PerUserOrder
+from bot.channels.telegram import admin, inbox, officer, outreach, render, villager
+from bot.channels.telegram.media import Media
+from bot.channels.telegram.ordering import PerUserOrder, slow_down
 from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.core import periodic
@@ -23,7 +24,8 @@ from bot.core.dispatch import Dispatcher
 from bot.core.pace import Pacer
 from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import db, demo, roster, station, updates
+from bot.store import db, demo, faults, roster, station, updates
+from bot.store import inbox as store_inbox
 from bot.store.types import utcnow
 from intents import tokens
 
@@ -40,23 +42,29 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
     """The Application with every handler; `knowledge` (FAQ + matcher) is loaded at start unless given."""
     tg = settings.telegram
     hide_token(tg.token)  # before the Bot exists: it logs its URL
+    render.quiet_flood_limits()  # a 429 is expected: one WARNING line from its sender, no traceback
+    order = PerUserOrder(tg.concurrent_updates)
     app = (
         ApplicationBuilder()
         .token(tg.token)
+        # the inbox: an update is recorded before Telegram is told it arrived, marked when handled
+        .application_class(inbox.InboxApplication)
+        .update_queue(inbox.InboxQueue())
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         # aiohttp, not httpx: a fifth of the CPU per Bot API call (transport.py)
-        .request(AiohttpRequest(tg.concurrent_updates + SENDERS_POOL))
+        .request(AiohttpRequest(tg.concurrent_updates + SENDERS_POOL, read_timeout=tg.send_timeout))
         .get_updates_request(AiohttpRequest(1))
         # no retries here: a 429 goes back to its sender, which waits retry_after (a reply) or reschedules
         # the row and pauses every sender (the outbox and alerts, through the pacer) without holding a handler
         .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=0))
-        .concurrent_updates(PerUserOrder(tg.concurrent_updates))
+        .concurrent_updates(order)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
+    order.on_flood = slow_down(app)
     app.bot_data["settings"] = settings
     app.bot_data["knowledge"] = knowledge
     # gatekeepers first: updates that are not a person talking to us stop here
@@ -120,7 +128,8 @@ async def post_init(app: Application) -> None:
     services = Services(settings, knowledge, db.session_factory(engine))
     # one pace for the outbox and the alerts: together at most overall_per_second, one per chat
     pacer = Pacer(settings.telegram.overall_per_second, settings.telegram.per_chat_interval)
-    send = pacer.paced(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply))
+    media = Media(settings)  # photos read and voice notes made, in threads of this process
+    send = pacer.paced(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply, media.voice_note))
     outreach.setup(app, services, pacer)
     dispatcher = Dispatcher(
         services.db,
@@ -131,7 +140,8 @@ async def post_init(app: Application) -> None:
     )
     core = CoreProcess(settings) if settings.telegram.core_process else None
     app.bot_data["runtime"] = Runtime(
-        services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running, core=core
+        services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running, core=core,
+        media=media,
     )
     app.bot_data["engine"] = engine
     if core is not None:
@@ -141,6 +151,7 @@ async def post_init(app: Application) -> None:
     schedule(app, settings)
     await set_menu(app, services)
     warn_without_roster(services)
+    inbox.attach(app, services.db)  # last: what a kill left unhandled is handled first, with everything ready
 
 
 def with_bot_username(settings: Settings, username: str) -> Settings:
@@ -187,6 +198,8 @@ async def post_shutdown(app: Application) -> None:
     runtime = app.bot_data.get("runtime")
     if runtime is not None and runtime.core is not None:
         await runtime.core.stop()
+    if runtime is not None and runtime.media is not None:
+        await asyncio.to_thread(runtime.media.close)  # the speech worker, when a voice note started it
     engine = app.bot_data.get("engine")
     if engine is not None:
         engine.dispose()
@@ -220,10 +233,17 @@ async def forget_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     with runtime.services.db.begin() as session:
         updates.forget_before(session, utcnow() - timedelta(days=2))
+        store_inbox.forget_before(session, utcnow() - timedelta(days=2))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A bug: logged with its traceback; the user gets a plain apology, never the error's text."""
+    """A bug: logged with its traceback; the user gets a plain apology, never the error's text.
+
+    A database that fails for now, met by a timer (the outbox, deadlines), is no bug: the timer runs
+    again at its next tick, and one line says so."""
+    if update is None and context.error is not None and faults.transient(context.error):
+        log.warning("database unavailable for a timed task: %s", faults.describe(context.error))
+        return
     log.error("unhandled error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

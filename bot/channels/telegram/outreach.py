@@ -15,6 +15,7 @@ from bot.channels.telegram.runtime import handle
 from bot.core.alerts_delivery import AlertEngine, ShowProgress
 from bot.core.pace import Pacer
 from bot.services import Services
+from bot.store import faults
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,12 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def finished(task: asyncio.Task[int]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("the alert engine stopped on an error", exc_info=task.exception())
+    if task.cancelled() or (error := task.exception()) is None:
+        return
+    if faults.transient(error):  # the next tick starts it again
+        log.warning("the alert engine paused: database unavailable: %s", faults.describe(error))
+    else:
+        log.error("the alert engine stopped on an error", exc_info=error)
 
 
 async def stop(app: Application) -> None:

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.core.dispatch import Blocked, Delivery, Failed, RetryLater, Sent
-from bot.core.types import Reply
+from bot.channels.telegram.transport import Unanswered
+from bot.core.dispatch import Blocked, Delivery, Failed, RetryLater, Sent, waited
+from bot.core.types import Reply, Speech
 
 log = logging.getLogger(__name__)
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
 DIRECT_ATTEMPTS = 3  # a reply to the person in front of us: a few quick tries, then the outbox
+VoiceNotes = Callable[[Speech], "Path | None"]  # a Speech's OGG/Opus file (blocking), e.g. media.Media.voice_note
+
+
+class QuietFloodLimit(logging.Filter):
+    """AIORateLimiter (max_retries=0) logs each 429 it passes on as an ERROR with a traceback. A 429 is
+    expected: its sender waits `retry_after` and logs one WARNING line; this drops the other record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rate limit hit after maximum of")
+
+
+def quiet_flood_limits() -> None:
+    """Install `QuietFloodLimit` on PTB's rate limiter's logger (once)."""
+    logger = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, QuietFloodLimit) for f in logger.filters):
+        logger.addFilter(QuietFloodLimit())
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -40,26 +60,46 @@ def chunks(text: str, size: int = TEXT_MAX) -> list[str]:
     return [*out, text] if text or not out else out
 
 
-async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
-    """Send one reply; the buttons ride on its last message. Returns that message."""
+async def send(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None = None) -> Message:
+    """Send one reply; the buttons ride on its last message, and its first message answers
+    `reply.reply_to` when set (sent plainly if that message is gone). Returns the last message.
+    A reply with a `voice` is a voice note captioned with the text, or, when it cannot be
+    spoken, the text and the words it would have said."""
     keyboard = markup(reply)
+    answering = None
+    if reply.reply_to is not None:
+        answering = ReplyParameters(reply.reply_to, allow_sending_without_reply=True)
+    if reply.voice is not None:
+        note = await asyncio.to_thread(voices, reply.voice) if voices is not None else None
+        if note is not None and len(reply.text) <= CAPTION_MAX:
+            caption = reply.text or None
+            return await bot.send_voice(
+                chat_id, note.read_bytes(), caption=caption, reply_markup=keyboard, reply_parameters=answering
+            )
+        reply = replace(reply, text=f"{reply.text}\n{reply.voice.text}".strip(), voice=None)
     if reply.photo:
         caption = reply.text if len(reply.text) <= CAPTION_MAX else None
         message = await bot.send_photo(
-            chat_id, reply.photo, caption=caption, reply_markup=keyboard if caption is not None else None
+            chat_id,
+            reply.photo,
+            caption=caption,
+            reply_markup=keyboard if caption is not None else None,
+            reply_parameters=answering,
         )
         if caption is not None or not reply.text:
             return message
+        answering = None
     pieces = chunks(reply.text or "-")
     for piece in pieces[:-1]:
-        await bot.send_message(chat_id, piece)
-    return await bot.send_message(chat_id, pieces[-1], reply_markup=keyboard)
+        await bot.send_message(chat_id, piece, reply_parameters=answering)
+        answering = None
+    return await bot.send_message(chat_id, pieces[-1], reply_markup=keyboard, reply_parameters=answering)
 
 
-async def deliver(bot: Bot, chat_id: int, reply: Reply) -> Delivery:
+async def deliver(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None = None) -> Delivery:
     """Send and say what happened, in the dispatcher's words."""
     try:
-        message = await send(bot, chat_id, reply)
+        message = await send(bot, chat_id, reply, voices)
     except RetryAfter as exc:
         return RetryLater("flood limit", retry_after_seconds(exc))
     except Forbidden as exc:
@@ -68,20 +108,26 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply) -> Delivery:
         if "chat not found" in str(exc).lower():
             return Blocked(str(exc))
         return Failed(str(exc))
-    except NetworkError as exc:  # also TimedOut and the server's 5xx answers
+    except Unanswered as exc:  # sent, no answer: Telegram may have it; the sender decides by the message's kind
+        return RetryLater(f"no answer: {exc}", unknown=True)
+    except NetworkError as exc:  # also TimedOut before sending and the server's 5xx answers
         return RetryLater(f"network: {exc}")
     except TelegramError as exc:
         return RetryLater(f"telegram: {exc}")
     return Sent(message.message_id)
 
 
-async def deliver_now(bot: Bot, chat_id: int, reply: Reply) -> Delivery:
+async def deliver_now(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None = None) -> Delivery:
     """A direct reply: retried a few times at once (flood waits honoured), else left to the outbox."""
     result: Delivery = Failed("not sent")
     for attempt in range(DIRECT_ATTEMPTS):
-        result = await deliver(bot, chat_id, reply)
+        result = await deliver(bot, chat_id, reply, voices)
         if not isinstance(result, RetryLater):
             return result
+        if result.unknown:  # a reply goes at most once: the person asks again rather than reads it twice
+            log.warning("reply to chat %s: outcome unknown (%s); not sent again", chat_id, result.error)
+            return result
+        log.warning("reply to chat %s: %s%s; trying again", chat_id, result.error, waited(result))
         await asyncio.sleep(result.after if result.after is not None else 0.5 * 2**attempt)
     return result
 

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.channels.telegram import parse, render
+from bot.channels.telegram.media import Media
 from bot.core.conversation import Conversation
 from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher, RetryLater, Sent
@@ -42,6 +43,7 @@ class Runtime:
     tasks: set[asyncio.Task[int]] = field(default_factory=set)
     told_busy: set[int] = field(default_factory=set)  # users told their message waits for the database
     core: CoreProcess | None = None  # the core in its own process, else in a thread of this one
+    media: Media | None = None  # photos read, voice notes made (bot/channels/telegram/media.py)
 
     async def answer(self, msg: Incoming) -> Outcome:
         """The core's outcome for one message, from its process or a worker thread."""
@@ -87,6 +89,8 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     if update.callback_query is not None:
         await answer(update)
+    if runtime.media is not None:
+        msg = await runtime.media.read(context.bot, msg)  # a screenshot's words, before the turn
     outcome = await patiently(runtime, context, msg)
     await reply(runtime, context, msg.chat_id, outcome, update.update_id)
     if outcome.queued:
@@ -144,9 +148,10 @@ async def reply(
     The turn itself is done and committed: a database fault here is logged, never answered with an
     apology after the real answer (which would invite the villager to send it all again)."""
     for i, item in enumerate(outcome.replies):
-        result = await render.deliver_now(context.bot, chat_id, item)
+        voices = runtime.media.voice_note if runtime.media is not None else None
+        result = await render.deliver_now(context.bot, chat_id, item, voices)
         try:
-            if isinstance(result, RetryLater):
+            if isinstance(result, RetryLater) and not result.unknown:  # unknown: at most once, not queued
                 await asyncio.to_thread(later, runtime, f"update:{update_id}:reply:{i}", chat_id, item)
                 runtime.kick()
             elif item.ref and hasattr(result, "message_id") and result.message_id is not None:

@@ -7,6 +7,9 @@ README). `BaseRequest` is python-telegram-bot's documented place for another HTT
 
 Errors map as `HTTPXRequest` maps them: a timeout is `TimedOut`, any other client error is
 `NetworkError`; the Bot API's own answers (429, 5xx, 403) are status codes PTB turns into errors.
+One more distinction: an error after the request went out (a read time-out, a connection dropped
+while waiting) is `Unanswered`, because Telegram may have carried the call out; one before it
+(no connection) is not. The senders decide per kind of message what an unknown outcome means.
 """
 
 from __future__ import annotations
@@ -21,8 +24,19 @@ from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
 
-# HTTPXRequest's defaults, so that settings and PTB's per-call timeouts mean the same here
-CONNECT, READ, WRITE, POOL, MEDIA_WRITE = 5.0, 5.0, 5.0, 1.0, 20.0
+# HTTPXRequest's defaults, so that settings and PTB's per-call timeouts mean the same here, but for
+# READ: Telegram under load answers a send in more than 5 s now and then, and a send that times out
+# is one whose outcome is unknown (a duplicate, or a message given up). 30 s outlasts its slow
+# answers; `telegram.send_timeout` sets it. getUpdates adds its long-poll time to this (PTB does).
+CONNECT, READ, WRITE, POOL, MEDIA_WRITE = 5.0, 30.0, 5.0, 1.0, 20.0
+
+
+class Unanswered(NetworkError):
+    """The request went out and no answer came: Telegram may have carried it out."""
+
+
+class UnansweredTimeout(Unanswered, TimedOut):
+    """The answer did not come within the read time-out."""
 JSON = {"Content-Type": "application/json"}
 
 
@@ -72,12 +86,16 @@ class AiohttpRequest(BaseRequest):
             data, headers = body(request_data)
             async with self._session.request(method, url, data=data, headers=headers, timeout=timeout) as response:
                 status, content = response.status, await response.read()
-        except TimeoutError as exc:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError on 3.11)
+        except aiohttp.ConnectionTimeoutError as exc:  # no connection: the request never went out
             raise TimedOut(f"aiohttp.{exc.__class__.__name__} calling {endpoint}") from exc
+        except TimeoutError as exc:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError on 3.11)
+            raise UnansweredTimeout(f"aiohttp.{exc.__class__.__name__} calling {endpoint}") from exc
         except aiohttp.ClientError as exc:
             # the class name says what happened when the message is empty (a dropped connection)
             detail = str(exc).replace(url, endpoint)
-            raise NetworkError(f"aiohttp.{exc.__class__.__name__} calling {endpoint}: {detail}") from exc
+            sent = not isinstance(exc, aiohttp.ClientConnectorError)  # a dropped connection: perhaps carried out
+            error = Unanswered if sent else NetworkError
+            raise error(f"aiohttp.{exc.__class__.__name__} calling {endpoint}: {detail}") from exc
         log.debug("%s %s: HTTP %s", method, endpoint, status)
         return status, content
 
