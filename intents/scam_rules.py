@@ -47,6 +47,8 @@ class ScamRules:
     types: tuple[Rule, ...]
     links: LinkPolicy
     phones: PhonePolicy
+    # a scam verdict at least this sure is said unasked in a linked village group (bot/core/guard.py)
+    group_at: float = 0.85
 
 
 class _Reader:
@@ -314,6 +316,9 @@ def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[Sc
     suspicious_at = r.number(thresholds, "suspicious", 0.0, 1.0, 0.4)
     if suspicious_at > scam_at:
         r.problem(r.line(thresholds), "thresholds: suspicious must not be above scam")
+    group_at = r.number(thresholds, "group", 0.0, 1.0, 0.85)
+    if group_at < scam_at:
+        r.problem(r.line(thresholds), "thresholds: group must not be below scam")
     flags, legit, types = r.rules("flags", reasons), r.rules("legit", reasons), r.rules("types", reasons, "score")
     r.references([*flags, *legit, *types], [rule.code for rule in (*flags, *legit)])
     r.types(types, intent_ids)
@@ -323,6 +328,7 @@ def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[Sc
         max_chars=int(r.number(data, "max_chars", 100, 100_000, 3000)),
         scam_at=scam_at,
         suspicious_at=suspicious_at,
+        group_at=group_at,
         reasons=reasons,
         signals=r.signals(reasons),
         flags=flags,

@@ -13,10 +13,12 @@ from dataclasses import replace
 from bot.core import (
     checks,
     duty,
+    group_links,
     groups,
     intake,
     kiosk_alerts,
     language,
+    media,
     officers,
     outreach,
     reports,
@@ -29,7 +31,7 @@ from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Incoming, Outcome, Reply, parse_text
 from bot.errors import DatabaseDown, FaqError, NotAllowed, UserError
 from bot.services import Services
-from bot.store import citizens, faults, links, requests, updates, usage
+from bot.store import citizens, faults, links, outbox, requests, updates, usage
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
 # modules with COMMANDS / BUTTONS / STEPS tables
-ROLES = (villagers, intake, officers, checks, kiosk_alerts, duty, reports, outreach)
+ROLES = (villagers, intake, officers, checks, kiosk_alerts, duty, reports, outreach, group_links, media)
 
 
 class Conversation:
@@ -75,8 +77,11 @@ class Conversation:
         try:
             with self.services.db.begin() as session:
                 if msg.update_id is not None and not updates.first_time(session, msg.update_id):
-                    log.info("update %s seen before: ignored", msg.update_id)
-                    return Outcome()
+                    # its turn is done: the answer it gave is told again, nothing is done twice (the
+                    # channel drops an update Telegram sends twice; this is a turn whose reply was cut off)
+                    log.info("update %s seen before: its replies again", msg.update_id)
+                    kept = updates.kept_replies(session, msg.update_id)
+                    return Outcome(tuple(outbox.reply(payload) for payload in kept))
                 citizen, officer = citizens.identify(
                     session,
                     msg.user_id,
@@ -88,6 +93,8 @@ class Conversation:
                 lang = language.choose(words, citizen.lang, lang)
                 turn = Turn(msg, session, self.services, knowledge, citizen, lang, officer)
                 outcome = self.dispatch(turn)
+                if msg.update_id is not None and outcome.replies:
+                    updates.keep_replies(session, msg.update_id, [outbox.payload(r) for r in outcome.replies])
                 return Outcome(outcome.replies, outcome.state, outcome.notes, queued=turn.queued)
         except UserError as exc:
             return Outcome.text(knowledge.faq.message(exc.key, lang, **exc.params))
@@ -120,6 +127,10 @@ class Conversation:
             return intake.on_attachment(turn)
         if msg.forwarded and msg.kind == "text":
             return checks.on_forwarded(turn)  # a forwarded message is a question: is this a scam?
+        if msg.kind == "photo" and not msg.in_group and any(a.kind == "photo" for a in msg.attachments):
+            return media.on_photo(turn)  # a screenshot: the words the channel read in it, checked
+        if msg.kind == "voice" and not msg.in_group:
+            return media.on_voice(turn)
         if msg.kind in UNSUPPORTED:
             return turn.reply(f"unsupported.{msg.kind}")
         if msg.kind != "text":

@@ -10,6 +10,7 @@ class Attachment:
     kind: str  # photo | document
     file_id: str
     name: str = ""
+    text: str = ""  # the words a photo shows, read by the channel (bot/reading.py); "" when none
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Incoming:
     update_id: int | None = None
     name: str = ""  # the user's display name
     chat_type: str = "private"  # private | group | supergroup | channel: where it was said
+    chat_title: str = ""  # a group's title (kept when the group is linked to a village)
 
     @property
     def in_group(self) -> bool:
@@ -49,6 +51,14 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Speech:
+    """Words to send as a voice note: the channel renders them (voice/voicenote.py for Telegram)."""
+
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to show: text, optional rows of buttons and an optional photo."""
 
@@ -56,6 +66,8 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: str | None = None
     ref: str | None = None  # what this message stands for (e.g. `request:12`), for replies to it
+    reply_to: int | None = None  # sent as a reply to this message of the same chat
+    voice: Speech | None = None  # sent as a voice note, `text` its caption
 
 
 @dataclass(frozen=True)

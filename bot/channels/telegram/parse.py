@@ -6,7 +6,6 @@ from telegram import ChatMember, Message, Update
 
 from bot.core.types import Attachment, Incoming, parse_text
 
-
 GONE = (ChatMember.LEFT, ChatMember.BANNED)  # the bot's status in a chat it can no longer write to
 
 
@@ -40,6 +39,7 @@ def incoming(update: Update) -> Incoming | None:
         "user_id": user.id,
         "chat_id": chat.id,
         "chat_type": chat.type,
+        "chat_title": chat.title or "",
         "lang_hint": user.language_code,
         "update_id": update.update_id,
         "name": user.full_name,

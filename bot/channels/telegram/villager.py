@@ -8,7 +8,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, C
 
 from bot.channels.telegram.runtime import handle
 
-COMMANDS = ("start", "help", "village", "officer", "request", "myrequests", "check", "lang", "cancel")
+# /linkgroup and /unlinkgroup are said in a village group by its officer or an admin (the core checks who)
+COMMANDS = ("start", "help", "village", "officer", "request", "myrequests", "check", "lang", "cancel",
+            "linkgroup", "unlinkgroup")
 
 
 def handlers() -> list[BaseHandler]:
@@ -22,6 +24,9 @@ def handlers() -> list[BaseHandler]:
         MessageHandler(private & filters.COMMAND, handle),  # unknown commands get a clear reply
         # the bot added to a group (it greets it) or removed; in a private chat: blocked or unblocked
         ChatMemberHandler(handle, ChatMemberHandler.MY_CHAT_MEMBER),
-        # in a group, a reply to the bot's message or a forward: the core says "privately, please"
-        MessageHandler(filters.ChatType.GROUPS & (filters.REPLY | filters.FORWARDED) & ~filters.COMMAND, handle),
+        # in a group, every message that is not a command: a reply to the bot or a forward gets
+        # "privately, please"; in a linked village group each post is checked for scams. Telegram sends
+        # the group's own conversation only to a bot that is its admin or has privacy mode off
+        # (README: "A guard in village groups"); else just replies to the bot and forwards to it.
+        MessageHandler(filters.ChatType.GROUPS & ~filters.COMMAND & ~filters.UpdateType.EDITED, handle),
     ]
