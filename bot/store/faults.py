@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-import psycopg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+try:  # PostgreSQL's driver is an optional extra (`cunjing[postgres]`)
+    from psycopg import OperationalError as PgOperationalError
+
+    _DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, PgOperationalError)
+except ImportError:
+    _DRIVER_ERRORS = (sqlite3.OperationalError,)
 
 # SQLite reports a missing table or a bad statement as an OperationalError too: those are bugs
 # (an unmigrated database), never cured by waiting.
@@ -20,7 +26,7 @@ def transient(exc: BaseException) -> bool:
     if isinstance(exc, (OperationalError, InterfaceError)):
         return not any(words in str(exc.orig).lower() for words in _PERMANENT)
     # the driver's own, where SQLAlchemy does not wrap it (SQLite's BEGIN IMMEDIATE in db.py)
-    if isinstance(exc, (sqlite3.OperationalError, psycopg.OperationalError)):
+    if isinstance(exc, _DRIVER_ERRORS):
         return not any(words in str(exc).lower() for words in _PERMANENT)
     return False
 
