@@ -93,3 +93,40 @@ async def test_no_more_than_the_limit_at_once() -> None:
         handlers.release.setdefault(i, asyncio.Event()).set()
     await asyncio.gather(*tasks)
     assert sorted(u for event, u in handlers.log if event == DONE) == [1, 2, 3, 4]
+
+
+async def test_a_flooding_villagers_waiting_updates_hold_no_slot() -> None:
+    handlers = Handlers()
+    processor = PerUserOrder(4)
+    # villager 7 sends ten messages at once, then villager 8 asks one question
+    tasks = await feed(processor, handlers, [*(text_update(i, 7) for i in range(1, 11)), text_update(11, 8)])
+    assert handlers.started() == [1, 11]  # 8 is served now, not after 7's queue
+    assert processor.current_concurrent_updates == 2
+    for i in range(1, 12):
+        handlers.release.setdefault(i, asyncio.Event()).set()
+    await asyncio.gather(*tasks)
+    assert [u for event, u in handlers.log if event == DONE and u != 11] == list(range(1, 11))
+    assert processor.current_concurrent_updates == 0
+
+
+async def test_a_long_line_is_told_once_to_slow_down_and_every_update_is_still_handled() -> None:
+    handlers, told = Handlers(), []
+    processor = PerUserOrder(4, flood_after=3)
+
+    async def tell(update: Update) -> None:
+        told.append(update.update_id)
+
+    processor.on_flood = tell
+    tasks = await feed(processor, handlers, [text_update(i, 7) for i in range(1, 9)])
+    assert told == [4]  # the fourth one waiting: told once, not for the fifth to eighth
+    for i in range(1, 9):
+        handlers.release.setdefault(i, asyncio.Event()).set()
+    await asyncio.gather(*tasks)
+    assert [u for event, u in handlers.log if event == DONE] == list(range(1, 9))
+
+    # the line emptied: a new flood later is a new notice
+    tasks = await feed(processor, handlers, [text_update(i, 7) for i in range(9, 14)])
+    assert told == [4, 12]
+    for i in range(9, 14):
+        handlers.release.setdefault(i, asyncio.Event()).set()
+    await asyncio.gather(*tasks)
