@@ -10,6 +10,7 @@ from bot.core import language
 from bot.core.types import Reply
 from bot.store.alerts import ALL, Counts
 from bot.store.models import Village
+from bot.store.roster import normalise_code
 from intents.faq import Faq
 
 TEXT_MAX = 4096  # one Telegram message
@@ -73,7 +74,7 @@ def scope_label(faq: Faq, scope: str, villages: list[Village], lang: str) -> str
     """`all` -> the whole county; a village code -> its name and code; a town -> its name."""
     if scope.strip().lower() == ALL:
         return faq.message("alert.scope_all", lang)
-    if len(villages) == 1 and villages[0].code == scope.strip().upper():
+    if len(villages) == 1 and villages[0].code == normalise_code(scope):
         return f"{villages[0].name} ({villages[0].code})"
     return scope.strip()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,13 +32,14 @@ def village(session: Session, village_id: int) -> Village | None:
 
 
 def village_by_code(session: Session, code: str) -> Village | None:
-    """The village with this code; codes are stored upper case, so any case matches."""
+    """The village with this code, however it was typed (see `normalise_code`)."""
     return session.scalars(select(Village).where(Village.code == normalise_code(code))).one_or_none()
 
 
 def normalise_code(code: str) -> str:
-    """A village code as stored: trimmed, upper case."""
-    return code.strip().upper()
+    """A village code as stored: full-width characters made half-width (NFKC, as a Chinese input
+    method types `ＱＳ００１`), trimmed, upper case."""
+    return unicodedata.normalize("NFKC", code).strip().upper()
 
 
 def officer(session: Session, officer_id: int) -> Officer | None:

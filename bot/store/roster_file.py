@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import CunjingError
+from bot.store.roster import normalise_code
 
 COLUMNS = ("town", "village_code", "village_name", "officer_name", "officer_phone", "officer_telegram_id")
 DUTY = "duty_chat_id"
+PHOTO = "officer_photo"  # a Telegram file id, a URL or a file path: what /officer shows
+OPTIONAL = (DUTY, PHOTO)
+MAX_PHOTO = 255  # the column's size
 EXCEL = (".xlsx", ".xlsm")
 PHONE = re.compile(r"1[3-9]\d{9}")
 # Village codes go into deep links t.me/<bot>?start=CODE, which allow only these characters.
@@ -42,6 +46,7 @@ class RosterRow:
     officer_phone: str | None
     officer_telegram_id: int | None
     duty_chat_id: int | None
+    officer_photo: str | None = None
 
     def same_village(self, other: RosterRow) -> bool:
         """Whether two rows say the same thing (a harmless repeated line)."""
@@ -52,6 +57,7 @@ class RosterRow:
 class Roster:
     rows: tuple[RosterRow, ...]
     has_duty_column: bool  # without the column, the towns' duty chats are left as they are
+    has_photo_column: bool = False  # without it, the officers' photos are left as they are
 
     def duty_chats(self) -> dict[str, int | None]:
         """Each town's duty chat as the file gives it (None where no row of the town gives one)."""
@@ -96,13 +102,13 @@ def parse_table(table: Sequence[Sequence[str]]) -> Roster:
         problems.append("the file has a header but no villages")
     if problems:
         raise RosterError(sorted(problems, key=_row_number))
-    return Roster(tuple(rows), DUTY in header)
+    return Roster(tuple(rows), DUTY in header, PHOTO in header)
 
 
 def write_csv(rows: Iterable[Sequence[Any]], stream: TextIO) -> None:
     """Write the header and rows as CSV."""
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow((*COLUMNS, DUTY))
+    writer.writerow((*COLUMNS, *OPTIONAL))
     writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
 
 
@@ -114,7 +120,7 @@ def write_xlsx(rows: Iterable[Sequence[Any]], path: Path) -> None:
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = "roster"
-    sheet.append([*COLUMNS, DUTY])
+    sheet.append([*COLUMNS, *OPTIONAL])
     for row in rows:
         sheet.append(list(row))
     book.save(path)
@@ -176,12 +182,13 @@ def _header(cells: Sequence[str]) -> tuple[list[str], list[str]]:
     while names and not names[-1]:
         names.pop()
     problems = []
-    unknown = [name or "(empty)" for name in names if name not in (*COLUMNS, DUTY)]
+    unknown = [name or "(empty)" for name in names if name not in (*COLUMNS, *OPTIONAL)]
     if unknown:
         problems.append(f"row 1: unknown columns: {', '.join(unknown)}")
     missing = [name for name in COLUMNS if name not in names]
     if missing:
-        problems.append(f"row 1: missing columns: {', '.join(missing)} (expected {', '.join(COLUMNS)}[, {DUTY}])")
+        expected = f"{', '.join(COLUMNS)}{''.join(f'[, {name}]' for name in OPTIONAL)}"
+        problems.append(f"row 1: missing columns: {', '.join(missing)} (expected {expected})")
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
         problems.append(f"row 1: repeated columns: {', '.join(repeated)}")
@@ -194,6 +201,7 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
         return None
     value = dict(zip(header, [*cells, *[""] * len(header)], strict=False))
     found: list[str] = []
+    value["village_code"] = normalise_code(value["village_code"])
     for name in ("town", "village_code", "village_name"):
         if not value[name]:
             found.append(f"{name} is empty")
@@ -211,21 +219,27 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
     duty = _integer(value.get(DUTY, ""))
     if value.get(DUTY) and duty is None:
         found.append(f"{DUTY} {value[DUTY]!r} is not a Telegram chat id (a whole number)")
+    photo = value.get(PHOTO, "")
+    if len(photo) > MAX_PHOTO:
+        found.append(f"{PHOTO} is longer than {MAX_PHOTO} characters")
     has_officer = any(value[name] for name in ("officer_name", "officer_phone", "officer_telegram_id"))
     if has_officer:
         found.extend(f"{name} is empty" for name in ("officer_name", "officer_phone") if not value[name])
+    elif photo:
+        found.append(f"{PHOTO} is given but there is no officer")
     if found:
         problems.append(f"row {number}: {'; '.join(found)}")
         return None
     return RosterRow(
         row=number,
         town=value["town"],
-        village_code=value["village_code"].upper(),
+        village_code=value["village_code"],
         village_name=value["village_name"],
         officer_name=value["officer_name"] if has_officer else None,
         officer_phone=phone if has_officer else None,
         officer_telegram_id=telegram_id,
         duty_chat_id=duty,
+        officer_photo=photo or None,
     )
 
 
@@ -276,9 +290,11 @@ def _check_duty_chats(rows: list[RosterRow], problems: list[str]) -> None:
 
 
 def _check_officers(rows: list[RosterRow], problems: list[str]) -> None:
-    """One Telegram account is one person; one person (name and phone) has one Telegram account."""
+    """One Telegram account is one person; one person (name and phone) has one Telegram account
+    and at most one photo."""
     by_telegram: dict[int, RosterRow] = {}
     by_person: dict[tuple[str | None, str | None], RosterRow] = {}
+    with_photo: dict[tuple[str | None, str | None], RosterRow] = {}
     for row in rows:
         if row.officer_name is None:
             continue
@@ -290,6 +306,10 @@ def _check_officers(rows: list[RosterRow], problems: list[str]) -> None:
                     f"row {row.row}: officer_telegram_id {row.officer_telegram_id} "
                     f"is {seen.officer_name} ({seen.officer_phone}) on row {seen.row}"
                 )
+        if row.officer_photo is not None:  # given on one row of the officer's is enough
+            seen = with_photo.setdefault(person, row)
+            if seen.officer_photo != row.officer_photo:
+                problems.append(f"row {row.row}: officer {row.officer_name} has another {PHOTO} on row {seen.row}")
         seen = by_person.setdefault(person, row)
         if seen.officer_telegram_id != row.officer_telegram_id:
             problems.append(

@@ -50,7 +50,8 @@ def import_roster(session: Session, roster: Roster, *, now: datetime | None = No
 
 
 def export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
-    """Every village as a roster row, with its current primary officer and its town's duty chat."""
+    """Every village as a roster row, with its current primary officer, its town's duty chat and
+    the officer's photo."""
     current = {
         a.village_id: a.officer
         for a in session.scalars(select(Assignment).where(Assignment.primary.is_(True), Assignment.end_at.is_(None)))
@@ -65,6 +66,7 @@ def export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             officer.phone if officer else None,
             officer.telegram_id if officer else None,
             village.town.duty_chat_id,
+            officer.photo if officer else None,
         )
 
 
@@ -93,6 +95,7 @@ def _sync_officers(
     by_telegram = {o.telegram_id: o for o in existing if o.telegram_id is not None}
     file_telegram_ids = {r.officer_telegram_id for r in roster.rows if r.officer_telegram_id}
     claimed: dict[tuple[Any, ...], Officer] = {}
+    photos = {_officer_key(r): r.officer_photo for r in roster.rows if r.officer_photo}  # one a person (checked)
     for row in roster.rows:
         key = _officer_key(row)
         if row.officer_name is None or row.officer_phone is None or key in claimed:
@@ -111,19 +114,21 @@ def _sync_officers(
                 ),
                 None,
             )
+        photo = photos.get(key) if roster.has_photo_column or officer is None else officer.photo  # no column: kept
         if officer is None:
             officer = Officer(name=row.officer_name, phone=row.officer_phone, active=True)
             session.add(officer)
             report.officers_created += 1
-        elif (officer.name, officer.phone, officer.telegram_id, officer.active) != (
+        elif (officer.name, officer.phone, officer.telegram_id, officer.active, officer.photo) != (
             row.officer_name,
             row.officer_phone,
             row.officer_telegram_id,
             True,
+            photo,
         ):
             report.officers_updated += 1
         officer.name, officer.phone, officer.active = row.officer_name, row.officer_phone, True
-        officer.telegram_id = row.officer_telegram_id
+        officer.telegram_id, officer.photo = row.officer_telegram_id, photo
         claimed[key] = officer
     session.flush()
     _deactivate(session, [o for o in existing if o not in claimed.values()], report, now)

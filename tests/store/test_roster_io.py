@@ -139,7 +139,8 @@ def test_header_problems(tmp_path: Path) -> None:
     assert problems(write(tmp_path, "town,village_code,village_name,officer,colour\nx,y,z,a,b\n")) == [
         "row 1: unknown columns: officer, colour",
         "row 1: missing columns: officer_name, officer_phone, officer_telegram_id "
-        "(expected town, village_code, village_name, officer_name, officer_phone, officer_telegram_id[, duty_chat_id])",
+        "(expected town, village_code, village_name, officer_name, officer_phone, officer_telegram_id"
+        "[, duty_chat_id][, officer_photo])",
     ]
     assert problems(write(tmp_path, HEADER)) == ["the file has a header but no villages"]
 
@@ -187,8 +188,8 @@ def test_export_then_xlsx_round_trip(factory: sessionmaker[Session], tmp_path: P
     load(factory, write(tmp_path, HEADER + ROWS))
     with factory() as session:
         rows = list(export_rows(session))
-    assert ("青山镇", "QS002", "石桥村", "王示例", "13800000001", 1001, -100001) in rows
-    assert ("白水镇", "BS002", "桃花村", None, None, None, -100002) in rows
+    assert ("青山镇", "QS002", "石桥村", "王示例", "13800000001", 1001, -100001, None) in rows
+    assert ("白水镇", "BS002", "桃花村", None, None, None, -100002, None) in rows
     write_xlsx(rows, tmp_path / "out.xlsx")
     with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
         write_csv(rows, stream)
@@ -196,6 +197,59 @@ def test_export_then_xlsx_round_trip(factory: sessionmaker[Session], tmp_path: P
     with factory.begin() as session:
         report = import_roster(session, read_roster(tmp_path / "out.xlsx"))
     assert report.summary() == "no changes"
+
+
+def test_officer_photos_go_in_with_the_roster_and_come_back_out(factory: sessionmaker[Session], tmp_path: Path) -> None:
+    header = HEADER.strip() + ",officer_photo\n"
+    rows = (
+        "青山镇,QS001,青山村,王示例,13800000001,1001,-100001,AgACAgUAAxkBAAIBPhoto\n"
+        "青山镇,QS002,石桥村,王示例,13800000001,1001,,\n"  # given on one of the officer's rows is enough
+        "白水镇,BS001,白水村,赵测试,13800000003,1003,-100002,photos/zhao.jpg\n"
+        "白水镇,BS002,桃花村,,,,,\n"
+    )
+    load(factory, write(tmp_path, header + rows))
+    with factory() as session:
+        photos = {o.name: o.photo for o in session.scalars(select(Officer))}
+        exported = list(export_rows(session))
+    assert photos == {"王示例": "AgACAgUAAxkBAAIBPhoto", "赵测试": "photos/zhao.jpg"}
+    assert {row[1]: row[-1] for row in exported} == {
+        "QS001": "AgACAgUAAxkBAAIBPhoto",
+        "QS002": "AgACAgUAAxkBAAIBPhoto",
+        "BS001": "photos/zhao.jpg",
+        "BS002": None,
+    }
+    with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
+        write_csv(exported, stream)
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[0].endswith(",duty_chat_id,officer_photo")
+    with factory.begin() as session:
+        assert import_roster(session, read_roster(tmp_path / "out.csv")).summary() == "no changes"
+    # a roster without the column leaves the photos as they are (one an officer set with /photo)
+    load(factory, write(tmp_path, HEADER + ROWS, "old.csv"))
+    with factory() as session:
+        assert {o.name: o.photo for o in session.scalars(select(Officer))}["王示例"] == "AgACAgUAAxkBAAIBPhoto"
+
+
+def test_officer_photo_problems(tmp_path: Path) -> None:
+    header = HEADER.strip() + ",officer_photo\n"
+    found = problems(
+        write(
+            tmp_path,
+            header + "镇,A1,甲村,某,13800000001,1001,,one\n"
+            "镇,A2,乙村,某,13800000001,1001,,two\n"
+            "镇,A3,丙村,,,,,three\n"
+            f"镇,A4,丁村,某,13800000001,1001,,{'x' * 256}\n",
+        )
+    )
+    assert found == [
+        "row 3: officer 某 has another officer_photo on row 2",
+        "row 4: officer_photo is given but there is no officer",
+        "row 5: officer_photo is longer than 255 characters",
+    ]
+
+
+def test_full_width_village_codes_are_read_as_typed_half_width(tmp_path: Path) -> None:
+    (row,) = read_roster(write(tmp_path, HEADER + "镇,ＱＳ００９,新村,,,,\n")).rows
+    assert row.village_code == "QS009"
 
 
 def test_demo_roster_loads_once(factory: sessionmaker[Session]) -> None:

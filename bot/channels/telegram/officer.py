@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.channels.telegram.runtime import handle
 
-COMMANDS = ("accept", "reply", "done", "queue", "kiosk", "log", "duty")
+COMMANDS = ("accept", "reply", "done", "queue", "kiosk", "log", "duty", "photo")
 BUTTONS = r"^(acc|ask|done):\d+$"
 
 
