@@ -113,20 +113,24 @@ def _alert_feed(settings: Settings) -> AlertFeed | None:
     return AlertFeed(read, settings.kiosk.alerts_poll_seconds, spoken)
 
 
-def _stop_on_sigterm() -> None:
-    """A service manager's stop (SIGTERM) ends the kiosk like Ctrl-C: worker stopped, no traceback."""
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and a service manager's stop (SIGTERM) end the kiosk: worker stopped, no traceback."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    # A process started with SIGINT ignored (a background job of a non-interactive shell: `make test &`,
+    # a script, some CI runners) hands that on through exec, and Python then installs no Ctrl-C handler
+    # at all: the kiosk ignored Ctrl-C and ran on (issue 12). Ctrl-C is how an operator stops it: ask for it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def loop(tts: Tts, settings: Settings, with_alerts: bool = True) -> int:
+    _stop_on_signals()
     knowledge = Knowledge.load(settings)
     playlist = _playlist(settings, knowledge)
     tts.start()  # no engine: say what to install now, not at the first warning
-    _stop_on_sigterm()
     feed = _alert_feed(settings) if with_alerts else None
     kiosk = Kiosk(
         tts, knowledge, playlist, settings.kiosk,
