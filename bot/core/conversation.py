@@ -12,16 +12,19 @@ from dataclasses import replace
 
 from bot.core import (
     checks,
+    disputes,
     duty,
     group_links,
     groups,
     intake,
+    keyboard,
     kiosk_alerts,
     language,
     media,
     officers,
     outreach,
     reports,
+    supervision,
     urgency,
     villagers,
 )
@@ -41,7 +44,17 @@ UNSUPPORTED = ("sticker", "voice", "location", "contact", "photo", "edited")
 AFTER_FALLBACK = "after_fallback"  # not a step: remembers the question a villager may pass on
 ASK_OFFICER = "askofficer"
 # modules with COMMANDS / BUTTONS / STEPS tables
-ROLES = (villagers, intake, officers, checks, kiosk_alerts, duty, reports, outreach, group_links, media)
+ROLES = (
+    villagers, intake, officers, checks, kiosk_alerts, duty, reports, outreach, group_links, media, supervision,
+    disputes,
+)
+# the persistent keyboard's buttons (bot/core/keyboard.py): what a tap does
+TAPS: dict[str, Handler] = {
+    keyboard.FAQ: keyboard.on_faq_menu,
+    keyboard.CHECK: checks.on_paste_prompt,
+    keyboard.OFFICER: villagers.on_officer,
+    keyboard.MYREQUESTS: villagers.on_myrequests,
+}
 
 
 class Conversation:
@@ -113,6 +126,8 @@ class Conversation:
             # a photo captioned with a command (`/log visit ...`) is that command, the photo attached
             command, args = parse_text(msg.text)
             turn.msg = msg = replace(msg, command=command, args=args)
+        if msg.kind == "text" and (tap := keyboard.tapped(turn)) is not None:
+            return TAPS[tap](turn)  # a big button: like a command, whatever step is under way
         if msg.command is not None:
             handler = self.commands.get(msg.command)
             return handler(turn) if handler else turn.reply("unknown_command")
@@ -131,6 +146,8 @@ class Conversation:
             return media.on_photo(turn)  # a screenshot: the words the channel read in it, checked
         if msg.kind == "voice" and not msg.in_group:
             return media.on_voice(turn)
+        if msg.kind == "contact" and turn.state == intake.PHONE:
+            return intake.on_contact(turn)  # "📞 send my number"
         if msg.kind in UNSUPPORTED:
             return turn.reply(f"unsupported.{msg.kind}")
         if msg.kind != "text":
@@ -145,7 +162,7 @@ class Conversation:
         answered = self.on_text(turn)  # a question asked in the middle of a step is answered too
         if outcome.ask_again is None or (turn.state, turn.data) != waiting:  # the answer asked its own
             return answered
-        return Outcome((*answered.replies, Reply(turn.say(outcome.ask_again))))
+        return Outcome((*answered.replies, Reply(turn.say(outcome.ask_again), outcome.buttons)))
 
     def on_reply_to(self, turn: Turn) -> Outcome | None:
         """A Telegram reply to a message about a request: relayed to the other side."""
@@ -214,7 +231,7 @@ class Conversation:
         if turn.state not in self.steps:  # no step under way (a remembered question is not one)
             return turn.reply("nothing_to_cancel")
         turn.set_state(None)
-        return turn.reply("cancelled")
+        return keyboard.with_main(turn, turn.reply("cancelled"))  # back to the big buttons (after the phone's)
 
     def on_faq_button(self, turn: Turn) -> Outcome:
         intent_id = (turn.msg.button or "").partition(":")[2]

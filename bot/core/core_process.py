@@ -28,6 +28,7 @@ import traceback
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from bot import metrics
 from bot.core.types import Incoming, Outcome
 from bot.errors import DatabaseDown
 from bot.settings import Settings
@@ -55,29 +56,36 @@ def _serve(sock: socket.socket, settings: Settings, log_level: int) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the parent stops this child itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from bot.core.conversation import Conversation
-    from bot.logs import setup_logging
+    from bot.logs import about, setup_logging
     from bot.services import KnowledgeHolder, Services
     from bot.store import db
     from intents import tokens
 
-    setup_logging(log_level)
+    setup_logging(log_level, settings.app.log_format)
     engine = db.make_engine(settings.database)  # the parent has migrated it already
     conversation = Conversation(Services(settings, KnowledgeHolder(settings), db.session_factory(engine)))
     tokens.warm_up()
-    sock.sendall(FRAME.pack(0, 0))
-    with sock, sock.makefile("rb") as stream:
-        while len(head := stream.read(FRAME.size)) == FRAME.size:
-            size, request = FRAME.unpack(head)
-            msg: Incoming = pickle.loads(stream.read(size))
-            try:
-                result: tuple[bool | None, Any] = (True, conversation.handle(msg))
-            except DatabaseDown as exc:  # a passing fault: the parent tries the message again later
-                result = (None, str(exc))
-            except Exception:  # a bug: the parent's error handler logs it and apologises to the user
-                result = (False, traceback.format_exc())
-            data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-            sock.sendall(FRAME.pack(len(data), request) + data)
-    engine.dispose()
+    try:
+        sock.sendall(FRAME.pack(0, 0))
+        with sock, sock.makefile("rb") as stream:
+            while len(head := stream.read(FRAME.size)) == FRAME.size:
+                size, request = FRAME.unpack(head)
+                msg: Incoming = pickle.loads(stream.read(size))
+                try:
+                    with about(msg.update_id):
+                        # the outcome and what the turn noted, counted by the parent (bot/metrics.py)
+                        result: tuple[bool | None, Any] = (True, metrics.collected(conversation.handle, msg))
+                except DatabaseDown as exc:  # a passing fault: the parent tries the message again later
+                    result = (None, str(exc))
+                except Exception:  # a bug: the parent's error handler logs it and apologises to the user
+                    result = (False, traceback.format_exc())
+                data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+                sock.sendall(FRAME.pack(len(data), request) + data)
+    except (BrokenPipeError, ConnectionResetError):
+        # the parent died (killed) before taking the answer: its next start handles the update again
+        log.info("the bot's process is gone: the core stops")
+    finally:
+        engine.dispose()
 
 
 class _Child:
@@ -129,7 +137,9 @@ class _Child:
             raise DatabaseDown(value)
         if not ok:
             raise CoreFailed(f"the core failed on a message:\n{value}")
-        outcome: Outcome = value
+        outcome: Outcome
+        outcome, notes = value
+        metrics.count(notes)
         return outcome
 
     async def _listen(self) -> None:
@@ -147,6 +157,7 @@ class _Child:
             self.alive = False
             if not self.stopping:
                 log.error("the core process died; a new one takes its messages")
+                metrics.CORE_RESTARTS.inc()
             for answer in self.pending.values():
                 if not answer.done():
                     answer.set_exception(_Lost())

@@ -68,6 +68,8 @@ class Town(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     duty_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # who receives the town's complaints and 不满意 ratings (a Telegram id); None: the admins
+    supervisor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Village(Base):
@@ -271,5 +273,5 @@ class StationFact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# The outreach and usage tables share this metadata (migrations and tests see every table).
-from bot.store import models_outreach  # noqa: E402, F401
+# The outreach, usage and supervision tables share this metadata (migrations and tests see every table).
+from bot.store import models_outreach, models_supervision  # noqa: E402, F401

@@ -58,6 +58,10 @@ def payload(reply: Reply) -> dict[str, Any]:
         "ref": reply.ref,
         **({"reply_to": reply.reply_to} if reply.reply_to is not None else {}),
         **({"voice": {"text": reply.voice.text, "lang": reply.voice.lang}} if reply.voice is not None else {}),
+        **({"keyboard": [list(row) for row in reply.keyboard]} if reply.keyboard else {}),
+        **({"contact_button": reply.contact_button} if reply.contact_button else {}),
+        **({"force_reply": True} if reply.force_reply else {}),
+        **({"edit": reply.edit} if reply.edit is not None else {}),
     }
 
 
@@ -73,6 +77,10 @@ def reply(data: dict[str, Any]) -> Reply:
         ref=data.get("ref"),
         reply_to=data.get("reply_to"),
         voice=Speech(data["voice"]["text"], data["voice"]["lang"]) if data.get("voice") else None,
+        keyboard=tuple(tuple(row) for row in data.get("keyboard") or ()),
+        contact_button=data.get("contact_button", ""),
+        force_reply=bool(data.get("force_reply")),
+        edit=data.get("edit"),
     )
 
 
@@ -262,6 +270,15 @@ def mark_blocked(session: Session, outbox_id: int, error: str = "blocked by the 
     citizens.mark_blocked(session, row.chat_id)
     session.flush()
     return len(stopped)
+
+
+def rewrite_unsent(session: Session, row: Outbox, new_payload: dict[str, Any]) -> bool:
+    """A row not sent yet (nor being sent) says `new_payload` instead; False when it is too late."""
+    if row.status not in (OutboxStatus.PENDING, OutboxStatus.BLOCKED) or row.sending_since is not None:
+        return False
+    row.payload = new_payload
+    session.flush()
+    return True
 
 
 def get(session: Session, outbox_id: int) -> Outbox | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.models import SeenUpdate
@@ -19,6 +20,24 @@ def first_time(session: Session, update_id: int, *, now: datetime | None = None)
     the id is not kept and a redelivery is handled afresh.
     """
     return insert_ignore(session, SeenUpdate, {"update_id": update_id, "at": now or utcnow()}, ["update_id"])
+
+
+def keep_replies(session: Session, update_id: int, replies: list[dict[str, Any]]) -> None:
+    """Keep what the turn answered (outbox payloads), in the turn's transaction, so that handling the
+    update again (after a kill before its reply went out) tells the same answer."""
+    statement = (
+        update(SeenUpdate)
+        .where(SeenUpdate.update_id == update_id)
+        .values(replies=replies)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(statement)
+
+
+def kept_replies(session: Session, update_id: int) -> list[dict[str, Any]]:
+    """What the turn of a seen update answered ([] for none, or for a turn from before they were kept)."""
+    replies = session.scalar(select(SeenUpdate.replies).where(SeenUpdate.update_id == update_id))
+    return list(replies or [])
 
 
 def forget_before(session: Session, before: datetime) -> int:

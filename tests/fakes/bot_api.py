@@ -703,7 +703,8 @@ class FakeBotApi:
         self.limit_hits: list[tuple[str, int | str | None, str]] = []  # (method, chat, reason)
         self.webhook: dict[str, Any] = {"url": ""}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.bot_settings: dict[str, Any] = {}       # setMyDescription & co: params by method
+        self.bot_settings: dict[str, Any] = {}       # other set*/delete* settings: params by method
+        self.descriptions: dict[tuple[str, str], str] = {}  # (description|short_description, language)
         self.files: dict[str, FileEntry] = {}
         self.chat_actions: list[tuple[int | str | None, str]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
@@ -855,6 +856,10 @@ class FakeBotApi:
     def commands_for(self, language_code: str = "", scope: str = "default") -> list[str]:
         """Command names set with setMyCommands for that scope type and language."""
         return [c["command"] for c in self.commands.get((scope, language_code), [])]
+
+    def description_for(self, language_code: str = "", *, short: bool = False) -> str:
+        """The description (or short description) set with setMyDescription for that language."""
+        return self.descriptions.get(("short_description" if short else "description", language_code), "")
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
@@ -1445,6 +1450,30 @@ async def _delete_my_commands(api: FakeBotApi, call: ApiCall) -> Any:
     return True
 
 
+def _set_description(kind: str, limit: int) -> Any:
+    """setMyDescription / setMyShortDescription: per language; an empty text clears it."""
+
+    async def handler(api: FakeBotApi, call: ApiCall) -> Any:
+        text = str(call.params.get(kind) or "")
+        if len(text) > limit:
+            raise _bad(f"{kind.upper()}_INVALID")
+        key = (kind, str(call.params.get("language_code") or ""))
+        if text:
+            api.descriptions[key] = text
+        else:
+            api.descriptions.pop(key, None)
+        return True
+
+    return handler
+
+
+def _get_description(kind: str) -> Any:
+    async def handler(api: FakeBotApi, call: ApiCall) -> Any:
+        return {kind: api.descriptions.get((kind, str(call.params.get("language_code") or "")), "")}
+
+    return handler
+
+
 async def _send_message(api: FakeBotApi, call: ApiCall) -> Any:
     text, entities = api._text_and_entities(call.params, "text")
     if not text.strip():
@@ -1706,6 +1735,10 @@ _HANDLERS: dict[str, Any] = {
     "setMyCommands": _set_my_commands,
     "getMyCommands": _get_my_commands,
     "deleteMyCommands": _delete_my_commands,
+    "setMyDescription": _set_description("description", 512),
+    "setMyShortDescription": _set_description("short_description", 120),
+    "getMyDescription": _get_description("description"),
+    "getMyShortDescription": _get_description("short_description"),
     "sendMessage": _send_message,
     **{method: _send_media for method in _MEDIA_KINDS},
     "sendLocation": _send_location,

@@ -401,3 +401,28 @@ async def test_settle_explains_what_it_waits_for(fake_api: FakeBotApi) -> None:
     await alice.send("nobody polls", settle=False)
     with pytest.raises(AssertionError, match="never fetched"):
         await fake_api.settle(timeout=0.1)
+
+
+async def test_menus_by_scope_and_descriptions_by_language(fake_api: FakeBotApi) -> None:
+    from telegram import BotCommandScopeAllGroupChats, BotCommandScopeChat
+
+    async with Bot(TOKEN, base_url=fake_api.base_url, base_file_url=fake_api.base_file_url) as bot:
+        await bot.set_my_commands([("queue", "待办")], scope=BotCommandScopeChat(1001))
+        await bot.set_my_commands([("queue", "desk")], scope=BotCommandScopeChat(-1000000000001))
+        await bot.set_my_commands([("check", "Check")], scope=BotCommandScopeAllGroupChats(), language_code="en")
+        assert fake_api.commands_for(scope="chat:1001") == ["queue"]
+        assert fake_api.commands_for(scope="chat:-1000000000001") == ["queue"]
+        assert fake_api.commands_for("en", "all_group_chats") == ["check"] and fake_api.commands_for() == []
+        assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(1001))] == ["queue"]
+
+        await bot.set_my_description("村警助手", language_code="zh")
+        await bot.set_my_description("Village police assistant")
+        await bot.set_my_short_description("防诈骗", language_code="zh")
+        assert fake_api.description_for("zh") == "村警助手" and fake_api.description_for() == "Village police assistant"
+        assert fake_api.description_for("zh", short=True) == "防诈骗" and fake_api.description_for("en") == ""
+        assert (await bot.get_my_description(language_code="zh")).description == "村警助手"
+        assert (await bot.get_my_short_description(language_code="zh")).short_description == "防诈骗"
+        with pytest.raises(BadRequest):
+            await bot.set_my_short_description("x" * 121)
+        await bot.set_my_description("", language_code="zh")  # cleared
+        assert fake_api.description_for("zh") == ""

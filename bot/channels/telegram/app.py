@@ -9,10 +9,10 @@ import hmac
 import logging
 from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.telegram import admin, inbox, officer, outreach, render, villager
+from bot.channels.telegram import admin, inbox, menus, monitor, officer, outreach, render, villager
 from bot.channels.telegram.media import Media
 from bot.channels.telegram.ordering import PerUserOrder, slow_down
 from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
@@ -22,6 +22,7 @@ from bot.core.conversation import Conversation
 from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher
 from bot.core.pace import Pacer
+from bot.paths import CHECKOUT
 from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store import db, demo, faults, roster, station, updates
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 # One update at a time, the round trip to Telegram caps the bot: benchmarks/bot_load.py --latency 100
 # answers 8 messages a second so, 136 with 16 at once and 200 (all offered) with 64.
 SENDERS_POOL = 32
-MENU = ("start", "help", "check", "officer", "request", "myrequests", "village", "alerts", "lang", "cancel")
 
 
 def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Application:
@@ -149,6 +149,7 @@ async def post_init(app: Application) -> None:
     else:
         await asyncio.to_thread(tokens.warm_up)  # jieba's dictionary: loaded now, not on the first question
     schedule(app, settings)
+    await monitor.setup(app, services.db, settings.monitor)  # /healthz and /metrics, when enabled
     await set_menu(app, services)
     warn_without_roster(services)
     inbox.attach(app, services.db)  # last: what a kill left unhandled is handled first, with everything ready
@@ -166,7 +167,7 @@ def warn_without_roster(services: Services) -> None:
     log.warning(
         "no roster yet: villagers cannot register their village. Import it with `cunjing roster import FILE` "
         "(CSV or XLSX), or try the bot with the demo roster: `cunjing roster import %s`",
-        demo.DEMO_ROSTER.relative_to(PROJECT_ROOT),
+        demo.DEMO_ROSTER.relative_to(PROJECT_ROOT) if CHECKOUT else demo.DEMO_ROSTER,  # a wheel's: in full
     )
 
 
@@ -182,12 +183,7 @@ def schedule(app: Application, settings: Settings) -> None:
 
 
 async def set_menu(app: Application, services: Services) -> None:
-    faq = services.knowledge().faq
-    for lang in ("zh", "en"):
-        commands = [BotCommand(c, faq.message(f"commands.{c}", lang)) for c in MENU]
-        await app.bot.set_my_commands(commands, language_code=lang)
-    default = services.settings.app.default_lang
-    await app.bot.set_my_commands([BotCommand(c, faq.message(f"commands.{c}", default)) for c in MENU])
+    await menus.set_all(app.bot, services)  # per scope and language, and the bot's descriptions
 
 
 async def post_stop(app: Application) -> None:
@@ -195,6 +191,7 @@ async def post_stop(app: Application) -> None:
 
 
 async def post_shutdown(app: Application) -> None:
+    await monitor.teardown(app)
     runtime = app.bot_data.get("runtime")
     if runtime is not None and runtime.core is not None:
         await runtime.core.stop()

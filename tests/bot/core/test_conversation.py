@@ -142,7 +142,7 @@ def test_a_suggestion_button_answers_that_intent(villager, world):
 def test_the_whole_request_loop_by_buttons(villager, world):
     officer = world.person(1001)
     villager.send("孩子刚出生怎么落户")
-    assert labels(villager.last) == ["请民警帮我办"]
+    assert labels(villager.last) == ["请民警帮我办", "🔊 听一听"]
     villager.press("请民警帮我办")
     villager.send("女儿上个月在县医院出生，出生证明已经拿到")
     assert villager.last.text == world.faq.message("request.ask_phone", "zh")
@@ -252,10 +252,12 @@ def test_only_admins_reload(world):
     assert admin.last.text == world.faq.message("admin.reloaded", "zh", count=len(world.faq.intents))
 
 
-def test_a_duplicate_update_changes_nothing(villager, world):
+def test_a_duplicate_update_changes_nothing_and_tells_the_same_answer(villager, world):
+    # the channel drops an update Telegram sends twice; one that reaches the core again is a turn
+    # whose reply was cut off (a kill): the answer kept with it, nothing done twice
     first = villager.send("/request id_card_lost 身份证丢了", update_id=77)
     again = villager.send("/request id_card_lost 身份证丢了", update_id=77)
-    assert "#1" in first[0].text and again == []
+    assert "#1" in first[0].text and again == first
     assert len(world.person(1001).inbox) == 1
 
 
@@ -267,7 +269,8 @@ def test_language_can_be_chosen(villager, world):
     assert "/request KIND TEXT" in villager.last.text
 
 
-@pytest.mark.parametrize("kind", ["sticker", "voice", "location", "contact", "photo", "edited", "poll"])
+# a voice note gets big buttons and the officer's phone: tests/bot/channels/telegram/test_media.py
+@pytest.mark.parametrize("kind", ["sticker", "location", "contact", "photo", "edited", "poll"])
 def test_other_kinds_of_message_get_a_clear_reply(villager, world, kind):
     (reply,) = villager.sends(kind)
     key = "unsupported.other" if kind == "poll" else f"unsupported.{kind}"

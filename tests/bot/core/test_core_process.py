@@ -3,6 +3,7 @@ bug without dying, and stops cleanly."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import multiprocessing
 import os
@@ -46,7 +47,8 @@ async def test_the_core_process_answers_survives_a_kill_and_stops(tmp_path: Path
     village = faq.message("welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例")
     assert [r.text for r in welcome.replies] == [faq.message("welcome", "zh"), village]
     again = await core.answer(text_message(7001, 7001, "/start QS001", lang_hint="zh", update_id=1))
-    assert again.replies == ()  # the same update twice: answered once
+    # the same update twice (its first answer cut off): the answer kept with it, nothing done again
+    assert again.replies == welcome.replies and not again.queued
 
     os.kill(child.pid or 0, signal.SIGKILL)
     answer = await core.answer(text_message(7001, 7001, "身份证丢了怎么补办", update_id=2))
@@ -73,3 +75,29 @@ async def test_a_bug_in_the_core_is_reported_and_the_process_carries_on(tmp_path
     finally:
         await core.stop()
     assert child.exitcode == 0
+
+
+async def test_a_core_whose_bot_is_killed_mid_message_leaves_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """kill -9 of the bot: its core, orphaned, finds nobody to answer: one line, no traceback."""
+    import logging
+    import pickle
+    import socket
+
+    from bot.core.core_process import FRAME, _serve
+
+    mine, theirs = socket.socketpair()
+    context = multiprocessing.get_context("spawn")
+    child = context.Process(target=_serve, args=(theirs, settings_on(tmp_path / "bot.sqlite3"), logging.INFO))
+    child.start()
+    theirs.close()
+    with mine:
+        assert mine.recv(FRAME.size, socket.MSG_WAITALL) == FRAME.pack(0, 0)  # ready
+        data = pickle.dumps(text_message(7003, 7003, "身份证丢了怎么补办", update_id=3))
+        mine.sendall(FRAME.pack(len(data), 1) + data)
+    # the bot is gone before the answer
+    await asyncio.to_thread(child.join, 60)
+    assert child.exitcode == 0
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "the bot's process is gone" in err, err[-3000:]

@@ -28,13 +28,22 @@ RUN = (
 
 @contextlib.contextmanager
 def bot_process(
-    api: FakeBotApi, tmp_path: Path, *, roster: bool = True, **settings: str
+    api: FakeBotApi,
+    tmp_path: Path,
+    *,
+    roster: bool = True,
+    database: DatabaseSettings | None = None,
+    again: bool = False,
+    **settings: str,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """The bot on a SQLite file with the demo roster (unless `roster` is False) and a copy of the
-    FAQ (in `tmp_path`); `settings` are environment overrides; stderr goes to `tmp_path / "stderr.txt"`."""
-    shutil.copytree(ROOT / "faq", tmp_path / "faq")  # a copy, so that a test can edit it
-    database = DatabaseSettings(path=tmp_path / "bot.sqlite3")
-    if roster:
+    FAQ (in `tmp_path`); `settings` are environment overrides; stderr goes to `tmp_path / "stderr.txt"`.
+    `database`: another one, already prepared; `again`: a restart on what an earlier one left
+    (its FAQ, its database; stderr appended)."""
+    if not again:
+        shutil.copytree(ROOT / "faq", tmp_path / "faq")  # a copy, so that a test can edit it
+    database = database or DatabaseSettings(path=tmp_path / "bot.sqlite3")
+    if roster and not again:
         engine = make_engine(database)
         upgrade(engine)
         load_demo(session_factory(engine))
@@ -49,7 +58,7 @@ def bot_process(
         **settings,
     }
     # a session of its own, so that Ctrl-C can be played to its whole process group
-    with (tmp_path / "stderr.txt").open("wb") as errors:
+    with (tmp_path / "stderr.txt").open("ab" if again else "wb") as errors:
         bot = subprocess.Popen([sys.executable, "-c", RUN], cwd=ROOT, env=env, stderr=errors, start_new_session=True)
         try:
             yield bot
