@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import signal
@@ -33,8 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
+from benchmarks.scratch import scratch_database  # noqa: E402
 from bot.channels.telegram.app import use_uvloop  # noqa: E402
 from bot.settings import DatabaseSettings  # noqa: E402
 from bot.store import db  # noqa: E402
@@ -174,24 +170,6 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         load_demo(db.session_factory(engine))
         engine.dispose()
         return await serve(args, database, questions, rng)
-
-
-@contextlib.contextmanager
-def scratch_database(url: str, workdir: Path) -> Iterator[DatabaseSettings]:
-    """A temporary SQLite file, or a schema of its own in the PostgreSQL database at `url` (dropped after)."""
-    if not url.startswith("postgresql"):
-        yield DatabaseSettings(url=url, path=workdir / "bench.sqlite3")
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield DatabaseSettings(url=f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 async def serve(args: argparse.Namespace, database: DatabaseSettings, questions: list[str], rng: random.Random) -> int:

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from bot.core import inputs
 from bot.core.types import Button, Incoming, Outcome, Reply, text_message
 
 
@@ -51,8 +52,9 @@ class ConsoleChat:
         return outcome
 
     def incoming(self, line: str) -> Incoming:
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            button = self.buttons[int(line) - 1]
+        number = inputs.number(line)  # not `str.isdigit`: `int` refuses the ① it accepts
+        if number is not None and 1 <= number <= len(self.buttons):
+            button = self.buttons[number - 1]
             return Incoming(self.user_id, self.user_id, button=button.data, kind="button")
         return text_message(self.user_id, self.user_id, line)
 

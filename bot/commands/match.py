@@ -40,7 +40,7 @@ def result(matcher: Matcher, text: str, lang: str | None, default_lang: str) -> 
     """The stable JSON shape that evaluations read."""
     match = matcher.match(text)
     intent = matcher.faq.get(match.intent)
-    answer_lang = lang or language.choose(text, None, default_lang)
+    answer_lang = lang or language.choose(text[: matcher.max_chars], None, default_lang)  # what the matcher read
     return {
         "text": text,
         "intent": match.intent,

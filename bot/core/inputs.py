@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from bot.core.types import Attachment, Incoming
 
@@ -20,6 +20,7 @@ MAX_NAME = 256  # Telegram: first and last name are 64 characters each
 # ids are INTEGER columns: PostgreSQL's is 32 bits. A number beyond it names no row.
 MAX_ID = 2**31 - 1
 _MAX_MESSAGE_ID = 2**63 - 1  # message ids are BIGINT columns
+_LIMITS = {"name": MAX_NAME, "command": MAX_WORD, "button": MAX_WORD, "lang_hint": MAX_WORD, "kind": MAX_WORD}
 
 # NUL (which PostgreSQL refuses in text), the other C0 and C1 controls but tab and newline, and
 # surrogates (a lone one cannot be encoded as UTF-8 for either database). A carriage return goes:
@@ -36,32 +37,39 @@ def text(value: str, limit: int = MAX_TEXT) -> str:
 
 
 def clean(msg: Incoming) -> Incoming:
-    """The same message with every string a user could put in it cleaned and capped."""
-    budget = MAX_TEXT  # the arguments come from the text: together they get as much room
-    args: list[str] = []
-    for raw in msg.args:
+    """The same message with every string a user could put in it cleaned and capped: each field
+    by its type, so that a field added later is cleaned too."""
+    changes: dict[str, object] = {}
+    for f in fields(msg):
+        value = getattr(msg, f.name)
+        limit = _LIMITS.get(f.name, MAX_TEXT)
+        if isinstance(value, str):
+            changes[f.name] = text(value, limit)
+        elif isinstance(value, tuple) and all(isinstance(v, Attachment) for v in value):
+            changes[f.name] = tuple(_attachment(a) for a in value[:MAX_WORD])
+        elif isinstance(value, tuple):
+            changes[f.name] = _words(value)
+    if msg.reply_to is not None and not 0 <= msg.reply_to <= _MAX_MESSAGE_ID:
+        changes["reply_to"] = None  # no message of ours has that id
+    return replace(msg, **changes)  # type: ignore[arg-type]
+
+
+def _words(values: tuple[str, ...]) -> tuple[str, ...]:
+    """A command's arguments: they come from one text, and together get as much room as it."""
+    budget = MAX_TEXT
+    out: list[str] = []
+    for raw in values:
         if budget <= 0:
             break
-        arg = text(raw, budget)
-        budget -= len(arg) + 1
-        if arg.strip():
-            args.append(arg)
-    reply_to = msg.reply_to if msg.reply_to is None or 0 <= msg.reply_to <= _MAX_MESSAGE_ID else None
-    return replace(
-        msg,
-        text=text(msg.text),
-        command=None if msg.command is None else text(msg.command, MAX_WORD),
-        args=tuple(args),
-        button=None if msg.button is None else text(msg.button, MAX_WORD),
-        lang_hint=None if msg.lang_hint is None else text(msg.lang_hint, MAX_WORD),
-        attachments=tuple(
-            Attachment(text(a.kind, MAX_WORD), text(a.file_id, MAX_WORD), text(a.name, MAX_NAME))
-            for a in msg.attachments[:MAX_WORD]
-        ),
-        reply_to=reply_to,
-        reply_to_text=text(msg.reply_to_text),
-        name=text(msg.name, MAX_NAME),
-    )
+        word = text(raw, budget)
+        budget -= len(word) + 1
+        if word.strip():
+            out.append(word)
+    return tuple(out)
+
+
+def _attachment(a: Attachment) -> Attachment:
+    return Attachment(text(a.kind, MAX_WORD), text(a.file_id, MAX_WORD), text(a.name, MAX_NAME), text=text(a.text))
 
 
 def number(word: str) -> int | None:

@@ -4,8 +4,9 @@ and the photo villagers see of them."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from bot.core import cards, inputs
+from bot.core import cards, inputs, villagers
 from bot.core.turn import Turn
 from bot.core.types import Outcome, Reply
 from bot.errors import BadArguments, NotAllowed, NotFound
@@ -16,6 +17,10 @@ from bot.store.requests import AcceptResult
 log = logging.getLogger(__name__)
 
 ASKING = "officer_asking"
+# What closing a request also involves, filled in by the modules concerned (disputes: the outcome is
+# asked for first; supervision: the villager is asked to rate), so that this module needs none of them.
+BEFORE_DONE: list[Callable[[Turn, Request], Outcome | None]] = []  # an Outcome: asked first, not closed
+AFTER_DONE: list[Callable[[Turn, Request], None]] = []
 
 
 def require_officer(turn: Turn) -> None:
@@ -47,11 +52,13 @@ def authorised(turn: Turn, request_id: int) -> Request:
     return request
 
 
-def tell_citizen(turn: Turn, request: Request, key: str, text: str, *, at_least_once: bool = False) -> bool:
+def tell_citizen(
+    turn: Turn, request: Request, key: str, text: str, *, at_least_once: bool = False, force_reply: bool = False
+) -> bool:
     """A message to the villager about their request, through the outbox, once per `key`; False
     when it is held because the villager blocked the bot (it goes when they write to the bot again)."""
     row = cards.note(f"{requests.ref(request.id)}:{key}", request.citizen.chat_id, text, request.id,
-                     at_least_once=at_least_once)
+                     at_least_once=at_least_once, force_reply=force_reply)
     held = request.citizen.blocked
     if held:
         log.info("request #%d: the villager blocked the bot; %s held", request.id, key.partition(":")[0])
@@ -67,6 +74,8 @@ def accept(turn: Turn, request_id: int) -> Outcome:
         faq = turn.knowledge.faq
         text = faq.message("notify.accepted", fresh.citizen.lang, number=fresh.id, officer=turn.officer.name)
         tell_citizen(turn, fresh, "accepted", text)
+        edits = cards.taken(turn.knowledge, turn.session, fresh, turn.officer, turn.staff_lang)
+        turn.queued += sum(outbox.enqueue(turn.session, row) for row in edits)
         return turn.reply("officer.accepted", number=request.id)
     if result is AcceptResult.ALREADY_YOURS:
         return turn.reply("officer.already_yours", number=request.id)
@@ -82,7 +91,7 @@ def ask(turn: Turn, request_id: int) -> Outcome:
     if request.status in requests.CLOSED:
         return turn.reply("officer.closed", number=request.id)
     turn.set_state(ASKING, request=request.id)
-    return turn.reply("officer.ask_prompt", number=request.id)
+    return Outcome((Reply(turn.say("officer.ask_prompt", number=request.id), force_reply=not turn.msg.in_group),))
 
 
 def relay_to_citizen(turn: Turn, request_id: int, text: str, asking: bool = False) -> Outcome:
@@ -96,7 +105,9 @@ def relay_to_citizen(turn: Turn, request_id: int, text: str, asking: bool = Fals
     message = turn.knowledge.faq.message(
         "notify.to_citizen", request.citizen.lang, officer=turn.officer.name, number=request.id, text=text
     )
-    if not tell_citizen(turn, request, f"relay:{event.id if event else 0}", message, at_least_once=True):
+    villagers.await_answer(turn.session, request.citizen, request.id)  # their next words come back here
+    if not tell_citizen(turn, request, f"relay:{event.id if event else 0}", message, at_least_once=True,
+                        force_reply=True):
         phone = request.contact_phone or turn.say("card.no_phone")
         return turn.reply("officer.relay_blocked", number=request.id, phone=phone)  # the truth, and what to do
     return turn.reply("officer.relayed", number=request.id)
@@ -105,10 +116,17 @@ def relay_to_citizen(turn: Turn, request_id: int, text: str, asking: bool = Fals
 def done(turn: Turn, request_id: int) -> Outcome:
     request = authorised(turn, request_id)
     assert turn.officer is not None
+    if request.status not in requests.CLOSED:
+        for first in BEFORE_DONE:
+            if (asked := first(turn, request)) is not None:
+                return asked
     closed = requests.done(turn.session, request.id, actor=Actor.OFFICER, actor_id=turn.officer.id)
     if closed is None:
         return turn.reply("officer.closed", number=request.id)
     tell_citizen(turn, closed, "done", turn.knowledge.faq.message("notify.done", closed.citizen.lang, number=closed.id))
+    for then in AFTER_DONE:
+        then(turn, closed)
+    villagers.stop_answering(turn.session, closed.citizen, closed.id)
     return turn.reply("officer.done", number=request.id)
 
 

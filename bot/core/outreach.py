@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.core import alert_texts
+from bot.core import alert_texts, inputs
 from bot.core.alert_texts import Words
 from bot.core.turn import Turn
 from bot.core.types import Button, Outcome, Reply
 from bot.errors import BadArguments, NotAllowed, NotFound, UserError
-from bot.store import alerts, citizens, roster
+from bot.store import alerts, citizens, linked_groups, roster
 from bot.store.models import Village
 from bot.store.models_outreach import Alert, AlertStatus
 
@@ -43,8 +43,9 @@ def on_alert(turn: Turn) -> Outcome:
         limit = alert_texts.CAPTION_MAX if photo else alert_texts.TEXT_MAX
         raise UserError("alert.too_long", length=length, limit=limit)
     by_lang = alerts.recipients_by_lang(turn.session, [v.id for v in villages])
+    groups = linked_groups.count_of(turn.session, [v.id for v in villages])
     label = alert_texts.scope_label(turn.knowledge.faq, scope, villages, turn.lang)
-    if not sum(by_lang.values()):
+    if not sum(by_lang.values()) and not groups:
         return turn.reply("alert.no_recipients", scope=label)
     alert = alerts.create(
         turn.session,
@@ -55,20 +56,27 @@ def on_alert(turn: Turn) -> Outcome:
         created_by=turn.msg.user_id,
         progress_chat_id=turn.msg.chat_id,
     )
-    return preview(turn, alert, words, label, by_lang)
+    return preview(turn, alert, words, label, by_lang, groups)
 
 
-def preview(turn: Turn, alert: Alert, words: Words, label: str, by_lang: dict[str, int]) -> Outcome:
-    """The sender sees what each language's villagers will get, and how many they are."""
-    count = sum(by_lang.values())
+def preview(
+    turn: Turn, alert: Alert, words: Words, label: str, by_lang: dict[str, int], groups: int = 0
+) -> Outcome:
+    """The sender sees what each language's villagers (and the linked groups) will get, and how many."""
+    count = sum(by_lang.values()) + groups
     head = turn.say(
-        "alert.preview", number=alert.id, scope=label, count=count, zh=by_lang.get("zh", 0), en=by_lang.get("en", 0)
+        "alert.preview", number=alert.id, scope=label, count=sum(by_lang.values()), zh=by_lang.get("zh", 0),
+        en=by_lang.get("en", 0)
     )
+    if groups:
+        head = f"{head}\n{turn.say('alert.preview_groups', groups=groups)}"
     seen = [
         alert_texts.villager_reply(turn.knowledge.faq, words, lang, alert.photo)
         for lang in ("zh", "en")
         if by_lang.get(lang)
     ]
+    if groups:
+        seen.append(alert_texts.group_reply(turn.knowledge.faq, words, turn.staff_lang, alert.photo))
     buttons = (
         Button(turn.say("button.alert_confirm"), f"alert:{CONFIRM}:{alert.id}"),
         Button(turn.say("button.alert_cancel"), f"alert:{CANCEL}:{alert.id}"),
@@ -79,10 +87,11 @@ def preview(turn: Turn, alert: Alert, words: Words, label: str, by_lang: dict[st
 
 def on_button(turn: Turn) -> Outcome:
     """Confirm (`alert:go:N`) or Cancel (`alert:no:N`) under a preview: only its sender may."""
-    _, action, number = f"{turn.msg.button}::".split(":")[:3]
-    if action not in (CONFIRM, CANCEL) or not number.isdigit():
+    _, action, data = f"{turn.msg.button}::".split(":")[:3]
+    number = inputs.number(data)
+    if action not in (CONFIRM, CANCEL) or number is None:
         return turn.reply("unsupported.other")
-    alert = alerts.get(turn.session, int(number))
+    alert = alerts.get(turn.session, number) if inputs.findable(number) else None
     if alert is None:
         raise NotFound(what=turn.say("alert.what", number=number))
     if alert.created_by != turn.msg.user_id:
@@ -100,7 +109,7 @@ def on_button(turn: Turn) -> Outcome:
 def confirm(turn: Turn, alert: Alert) -> Outcome:
     """Start the job: authority checked again (the roster may have changed since the preview)."""
     villages = authorised_scope(turn, alert.scope)
-    total = alerts.confirm(turn.session, alert.id, [v.id for v in villages])
+    total = alerts.confirm(turn.session, alert.id, [v.id for v in villages], group_lang=turn.staff_lang)
     if total is None:
         return not_draft(turn, alert)
     log.info("alert #%d to %s confirmed by user=%s: %d recipients", alert.id, alert.scope, turn.msg.user_id, total)

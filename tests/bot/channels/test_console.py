@@ -179,3 +179,14 @@ def test_the_console_survives_invalid_utf8_and_a_paste_cut_mid_character():
     out = result.stdout.decode("utf-8")
     assert out.count(UNREADABLE) == 2 and "/myrequests" in out  # then /help is answered
     assert b"Traceback" not in result.stderr
+
+
+def test_a_typed_number_presses_a_button_and_a_digit_that_is_not_ascii_is_text():
+    from bot.channels.console import ConsoleChat
+    from bot.core.types import Button, Outcome
+
+    console = ConsoleChat(lambda msg: Outcome(), out=io.StringIO())
+    console.buttons = [Button("中文", "lang:zh"), Button("English", "lang:en")]
+    assert console.incoming("2").button == "lang:en"
+    assert console.incoming("①").text == "①" and console.incoming("①").button is None  # int("①") would raise
+    assert console.incoming("²").button is None and console.incoming("3").button is None
