@@ -9,7 +9,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from bot import commands
+from bot import commands, paths
 from bot.errors import CunjingError, FaqError
 from bot.logs import setup_logging
 from bot.settings import load_settings
@@ -21,6 +21,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser of every subcommand, or of `only` one (so `cunjing match` imports no database code)."""
     parser = argparse.ArgumentParser(prog="cunjing", description="村警 Cunjing: anti-fraud and village services")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--version", action="version", version=f"cunjing {paths.version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
     for name in [only] if only in names else names:
@@ -50,9 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")  # JSON lines are UTF-8 whatever the locale
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # without importing every subcommand (seconds)
+        print(f"cunjing {paths.version()}")
+        return 0
     args = build_parser(_command(argv)).parse_args(argv)
     try:
-        setup_logging(_log_level(args))
+        setup_logging(_log_level(args), load_settings().app.log_format if getattr(args, "service", False) else "text")
         return int(args.run(args) or 0)
     except FaqError as exc:
         print("The FAQ has errors / FAQ 内容有错误:", file=sys.stderr)

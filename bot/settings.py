@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from bot.errors import SettingsError
+from bot.paths import CHECKOUT, CONTENT, PROJECT_ROOT, VAR  # where the defaults point: a checkout or a wheel
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "CUNJING_"
 SIGNED = {"signed": True}  # field metadata: this number may be negative (numbers are not, by default)
 
@@ -36,6 +36,7 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
 class AppSettings:
     default_lang: str = "zh"
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json: one JSON object a line (bot/logs.py)
     # the station's local time (bot/localtime.py): report dates, duty weeks and months, kiosk quiet hours
     utc_offset_hours: float = field(default=8.0, metadata=SIGNED)
 
@@ -44,11 +45,12 @@ class AppSettings:
         if not -12 <= self.utc_offset_hours <= 14:
             raise ValueError(f"utc_offset_hours must be between -12 and 14, got {self.utc_offset_hours}")
         _one_of("log_level", self.log_level.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))
+        _one_of("log_format", self.log_format, ("text", "json"))
 
 
 @dataclass(frozen=True)
 class FaqSettings:
-    dir: Path = PROJECT_ROOT / "faq"
+    dir: Path = CONTENT / "faq"
     catalogue: Path | None = None
 
 
@@ -57,7 +59,7 @@ class MatcherSettings:
     threshold: float = 0.6
     suggestions: int = 3
     max_chars: int = 2000
-    cache_dir: Path | None = PROJECT_ROOT / "var" / "cache"
+    cache_dir: Path | None = VAR / "cache"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
@@ -67,7 +69,7 @@ class MatcherSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str = ""
-    path: Path = PROJECT_ROOT / "var" / "cunjing.sqlite3"
+    path: Path = VAR / "cunjing.sqlite3"
     echo: bool = False
 
     @property
@@ -118,7 +120,7 @@ class VoiceSettings:
     volume: float = 1.0
     voice_zh: str = "cmn-latn-pinyin"  # not espeak-ng's `cmn`: config.yaml says why
     voice_en: str = "en"
-    cache_dir: Path = PROJECT_ROOT / "var" / "speech-cache"
+    cache_dir: Path = VAR / "speech-cache"
     timeout_seconds: float = 30.0
     max_chunk_chars: int = 80
     cache_max_mb: float = 200.0
@@ -164,12 +166,36 @@ class DutySettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    dir: Path = PROJECT_ROOT / "var" / "reports"  # where `cunjing report` and /report write their files
+    dir: Path = VAR / "reports"  # where `cunjing report` and /report write their files
     days: int = 7  # the period of a report without dates: the last this many days
 
     def __post_init__(self) -> None:
         if self.days < 1:
             raise ValueError(f"days must be at least 1, got {self.days}")
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """The health and metrics listener (bot/channels/telegram/monitor.py): GET /healthz and /metrics."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9464  # 0: any free port (tests)
+    getme_every_minutes: float = 1.0  # how often Telegram is asked getMe, for /healthz
+    healthy_within_minutes: float = 5.0  # /healthz fails when getMe has not succeeded for this long
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port < 65536:
+            raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if self.getme_every_minutes <= 0 or self.healthy_within_minutes < self.getme_every_minutes:
+            raise ValueError("getme_every_minutes must be above 0 and at most healthy_within_minutes")
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    # asked questions and scam checks (villagers' words) older than this are deleted; 0: kept forever.
+    # Requests and their audit trail are kept.
+    questions_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -184,19 +210,24 @@ class Settings:
     kiosk: KioskSettings = KioskSettings()
     duty: DutySettings = DutySettings()
     report: ReportSettings = ReportSettings()
+    monitor: MonitorSettings = MonitorSettings()
+    retention: RetentionSettings = RetentionSettings()
 
 
-def config_path(env: Mapping[str, str] | None = None) -> Path:
-    """`CUNJING_CONFIG` when set, else `config.yaml` at the project root."""
+def config_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """`CUNJING_CONFIG` when set, else `config.yaml` of the checkout. None when installed without
+    one: the defaults are then the packaged config.yaml's settings, with var/ in a writable place."""
     env = os.environ if env is None else env
-    return Path(env["CUNJING_CONFIG"]) if env.get("CUNJING_CONFIG") else PROJECT_ROOT / "config.yaml"
+    if env.get("CUNJING_CONFIG"):
+        return Path(env["CUNJING_CONFIG"])
+    return PROJECT_ROOT / "config.yaml" if CHECKOUT else None
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read the config file, apply environment overrides, check every value's type."""
     env = os.environ if env is None else env
     path = path or config_path(env)
-    raw = _read_yaml(path)
+    raw = _read_yaml(path) if path else {}
     for name, value in env.items():
         if name.startswith(ENV_PREFIX) and "__" in name:
             section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
@@ -209,7 +240,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         if "token" in raw["telegram"]:
             raise SettingsError("telegram.token: the token comes from TELEGRAM_BOT_TOKEN only, never a file")
         raw["telegram"]["token"] = env.get("TELEGRAM_BOT_TOKEN", "")
-    return _build(Settings, raw, "", path.parent)
+    return _build(Settings, raw, "", path.parent if path else Path.cwd())
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
