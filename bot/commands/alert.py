@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core import alert_texts
 from bot.errors import CunjingError
 from bot.settings import Settings, load_settings
-from bot.store import alerts, db
+from bot.store import alerts, db, linked_groups
 from intents.faq import Faq, load_faq
 
 FOLLOW_EVERY = 0.5  # seconds between two looks at the job
@@ -69,14 +69,20 @@ def store(
         if villages is None:
             raise CunjingError(f"{args.scope}: not a village code, a town name or all")
         by_lang = alerts.recipients_by_lang(session, [v.id for v in villages])
-    count, label = sum(by_lang.values()), alert_texts.scope_label(faq, args.scope, villages, "en")
+        groups = linked_groups.count_of(session, [v.id for v in villages])
+    label = alert_texts.scope_label(faq, args.scope, villages, "en")
+    count = sum(by_lang.values()) + groups
     print(
-        f"Alert to {label}: {count} recipients ({by_lang.get('zh', 0)} Chinese, {by_lang.get('en', 0)} English)",
+        f"Alert to {label}: {count} recipients ({by_lang.get('zh', 0)} Chinese, {by_lang.get('en', 0)} English"
+        f"{f', {groups} linked village groups, one message each' if groups else ''})",
         file=out,
     )
     for lang in ("zh", "en"):
         if by_lang.get(lang):
             print(f"--- {lang} ---\n{alert_texts.villager_reply(faq, words, lang).text}", file=out)
+    if groups:
+        lang = settings.app.default_lang
+        print(f"--- groups ({lang}) ---\n{alert_texts.group_reply(faq, words, lang).text}", file=out)
     if not count:
         print("Nobody to send it to: nothing stored.", file=out)
         return None
@@ -93,7 +99,7 @@ def store(
             created_by=sender,
             progress_chat_id=None,
         )
-        total = alerts.confirm(session, alert.id, [v.id for v in villages])
+        total = alerts.confirm(session, alert.id, [v.id for v in villages], group_lang=settings.app.default_lang)
     print(f"Alert #{alert.id} stored: {total} recipients. The running bot (cunjing run) sends it.", file=out)
     return alert.id
 

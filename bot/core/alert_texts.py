@@ -63,6 +63,12 @@ def villager_reply(faq: Faq, words: Words, lang: str, photo: str | None = None) 
     return Reply(faq.message("alert.villager", lang, text=words.get(lang)), photo=photo)
 
 
+def group_reply(faq: Faq, words: Words, lang: str, photo: str | None = None) -> Reply:
+    """The alert as a linked village group sees it: the alert alone, nothing meant for one person
+    (no "/alerts off": that is each villager's own choice, made privately)."""
+    return Reply(faq.message("alert.group", lang, text=words.get(lang)), photo=photo)
+
+
 def too_long(faq: Faq, words: Words, photo: str | None) -> int | None:
     """The longest villager message's length when it would not fit one message (or caption)."""
     limit = CAPTION_MAX if photo else TEXT_MAX

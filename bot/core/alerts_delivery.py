@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.core import alert_texts
 from bot.core.alert_texts import Words
 from bot.core.dispatch import Blocked, Delivery, RetryLater, Sender, Sent, waited
@@ -162,7 +163,8 @@ class AlertEngine:
         job = self.jobs.get(due.alert_id)
         if job is None:
             job = await asyncio.to_thread(self._load_job, due.alert_id)
-        reply = alert_texts.villager_reply(self.faq, job.words, due.lang, job.photo)
+        shown = alert_texts.group_reply if due.group else alert_texts.villager_reply
+        reply = shown(self.faq, job.words, due.lang, job.photo)
         # recorded before the call, finished after: a crash in between leaves `sending_since`, and the
         # next claim gives the row up rather than send the alert twice (alerts go at most once)
         await asyncio.to_thread(self._start, due.id)
@@ -187,6 +189,8 @@ class AlertEngine:
 
     def _record(self, due: Due, result: Delivery) -> None:
         settings = self.services.settings.telegram
+        unknown = isinstance(result, RetryLater) and result.unknown
+        metrics.note("alert_deliveries", "unknown" if unknown else type(result).__name__.lower())  # sent, retrylater..
         with self.services.db.begin() as session:
             if isinstance(result, Sent):
                 alerts.mark_sent(session, due.id)
@@ -206,7 +210,7 @@ class AlertEngine:
                     backoff=self.retry_base,
                 )
             elif isinstance(result, Blocked):
-                log.info("alert #%d: chat %d blocked the bot: %s", due.alert_id, due.chat_id, result.error)
+                log.info("alert #%d: chat %d blocked or removed the bot: %s", due.alert_id, due.chat_id, result.error)
                 alerts.mark_blocked(session, due.chat_id, result.error)
             else:
                 log.error("alert #%d to chat %d: %s; not retried", due.alert_id, due.chat_id, result.error)

@@ -12,6 +12,7 @@ from bot.report.coverage import Coverage, coverage
 from bot.report.duty import DutyFigures, duty_figures
 from bot.report.period import Span
 from bot.report.requests import RequestFigures, request_figures
+from bot.report.supervision import SupervisionFigures, supervision_figures
 from bot.report.usage import UsageFigures, usage_figures
 from bot.settings import Settings
 from intents.faq import Faq
@@ -24,6 +25,7 @@ class Report:
     usage: UsageFigures
     coverage: Coverage
     duty: DutyFigures
+    supervision: SupervisionFigures
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ def gather(session: Session, settings: Settings, span: Span) -> Report:
         usage_figures(session, span),
         coverage(session),
         duty_figures(session, span, settings),
+        supervision_figures(session, span),
     )
 
 

@@ -189,6 +189,23 @@ def duty_chart(report: Report, words: Words) -> Figure:
     return fig
 
 
+def disputes_chart(report: Report, words: Words) -> Figure:
+    """调结率 per town: settled of the disputes closed, with the counts beside each bar."""
+    rows = report.supervision.disputes
+    fig, (ax,) = figure(words("report.chart.disputes"))
+    if not rows[-1].closed and not rows[-1].taken:
+        empty(ax, words)
+        return fig
+    names = [d.town or words("report.all") for d in rows]
+    shares = [(d.settled_share or 0) * 100 for d in rows]
+    bars = ax.bar(names, shares, color=[BLUE] * (len(rows) - 1) + [GREY])
+    label_bars(ax, bars, [words("report.chart.disputes_label", settled=d.outcomes.get("settled", 0), closed=d.closed,
+                                taken=d.taken, share=words.share(d.settled_share)) for d in rows])
+    ax.set_ylim(0, 115)
+    ax.set_ylabel("%")
+    return fig
+
+
 CHARTS: list[tuple[str, str, Callable[[Report, Words], Figure]]] = [
     ("requests", "report.chart.requests", requests_chart),
     ("timing", "report.chart.timing", timing_chart),
@@ -196,6 +213,7 @@ CHARTS: list[tuple[str, str, Callable[[Report, Words], Figure]]] = [
     ("checks", "report.chart.checks", checks_chart),
     ("coverage", "report.chart.coverage", coverage_chart),
     ("duty", "report.chart.duty", duty_chart),
+    ("disputes", "report.chart.disputes", disputes_chart),
 ]
 
 

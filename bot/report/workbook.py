@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import localtime
-from bot.core.duty_rules import KINDS
+from bot.core.duty_rules import KINDS, Compliance
 from bot.report.build import Report, Words, title
 from bot.report.duty import DutyRow
 from bot.report.usage import VERDICTS
@@ -284,6 +284,43 @@ def duty_sheets(book: Workbook, report: Report, w: Words, settings: Settings) ->
     sheet.finish()
 
 
+def supervision_sheets(book: Workbook, report: Report, w: Words) -> None:
+    figures = report.supervision
+    sheet = Sheet(book, w("report.sheet.satisfaction"))
+    head = w.header("satisfaction")
+    sheet.table(head, [(s.name, s.rated, *s.scores, s.share) for s in figures.officers], {5: PERCENT})
+    towns = [(s.name or w("report.all"), s.rated, *s.scores, s.share) for s in figures.towns]
+    sheet.table([w("report.town"), *head[1:]], towns, {5: PERCENT})
+    sheet.table(w.header("unrated"), [(o.name, o.phone) for o in figures.unrated])
+    sheet.finish()
+
+    sheet = Sheet(book, w("report.sheet.complaints"))
+    kind = lambda k: w(f"complaint.kind.{k}") if k else w("report.all")  # noqa: E731
+    rows: list[Row] = [(kind(c.kind), c.received, c.closed, c.close_median, c.close_p90) for c in figures.complaints]
+    sheet.table(w.header("complaints"), rows, {3: "0.0", 4: "0.0"})
+    sheet.finish()
+
+    sheet = Sheet(book, w("report.sheet.disputes"))
+    cadence = {row.name: [w.ratio(row.by_kind[k]) for k in KINDS] for row in report.duty.towns}
+    everyone = [w.ratio(sum((r.by_kind[k] for r in report.duty.towns), Compliance())) for k in KINDS]
+    sheet.table(
+        w.header("disputes"),
+        [
+            (
+                d.town or w("report.all"),
+                d.taken,
+                d.closed,
+                *(d.outcomes.get(o, 0) for o in ("settled", "unsettled", "referred")),
+                d.settled_share,
+                *(cadence.get(d.town, ["", "", ""]) if d.town else everyone),
+            )
+            for d in figures.disputes
+        ],
+        {6: PERCENT},
+    )
+    sheet.finish()
+
+
 def write(report: Report, words: Words, settings: Settings, path: Path) -> Path:
     """Write the workbook to `path`."""
     book = Workbook()
@@ -293,6 +330,7 @@ def write(report: Report, words: Words, settings: Settings, path: Path) -> Path:
     usage_sheets(book, report, words, settings)
     coverage_sheet(book, report, words)
     duty_sheets(book, report, words, settings)
+    supervision_sheets(book, report, words)
     book.properties.title = title(report, words)
     book.save(path)
     return path

@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.store import citizens
+from bot.store import citizens, linked_groups
 from bot.store.models import Citizen, Town, Village
 from bot.store.models_outreach import Alert, AlertDelivery, AlertStatus, DeliveryStatus
 from bot.store.roster import normalise_code
@@ -39,9 +39,13 @@ class Due:
 
     id: int
     alert_id: int
-    citizen_id: int
+    citizen_id: int | None  # None: a linked village group
     chat_id: int
     lang: str
+
+    @property
+    def group(self) -> bool:
+        return self.citizen_id is None
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,11 @@ def get(session: Session, alert_id: int) -> Alert | None:
     return session.get(Alert, alert_id)
 
 
-def confirm(session: Session, alert_id: int, village_ids: list[int], *, now: datetime | None = None) -> int | None:
-    """Draft -> sending: one delivery row per recipient; their number, or None if no longer a draft.
+def confirm(
+    session: Session, alert_id: int, village_ids: list[int], *, group_lang: str = "zh", now: datetime | None = None
+) -> int | None:
+    """Draft -> sending: one delivery row per recipient (each opted-in villager, each linked group of
+    the villages); their number, or None if no longer a draft.
 
     The status changes only where it is still `draft`, so two confirmations (two workers, a
     double tap) start one job; INSERT ... SELECT with ON CONFLICT DO NOTHING writes 20,000 rows
@@ -144,6 +151,11 @@ def confirm(session: Session, alert_id: int, village_ids: list[int], *, now: dat
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(AlertDelivery).from_select(columns, rows)
     session.execute(statement.on_conflict_do_nothing(index_elements=["alert_id", "citizen_id"]))
+    # the villages' linked groups, one row each, in the station's language (a few rows, not thousands)
+    for chat in linked_groups.chats_of(session, village_ids):
+        session.add(AlertDelivery(alert_id=alert_id, citizen_id=None, chat_id=chat, lang=group_lang,
+                                  status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now))
+    session.flush()
     total = session.scalars(select(func.count()).where(AlertDelivery.alert_id == alert_id)).one()
     session.execute(update(Alert).where(Alert.id == alert_id).values(total=total))
     return int(total)
@@ -220,13 +232,16 @@ def mark_failed(session: Session, delivery_id: int, error: str) -> bool:
 
 
 def mark_blocked(session: Session, chat_id: int, error: str) -> int:
-    """The villager blocked the bot: this and their other pending alerts stop; they are flagged."""
+    """The villager blocked the bot, or a group removed it: this and their other pending alerts stop;
+    the villager is flagged, the group unlinked (nothing more goes there)."""
     statement = (
         update(AlertDelivery)
         .where(AlertDelivery.chat_id == chat_id, AlertDelivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.BLOCKED.value, error=error[:2000], sending_since=None)
     )
     stopped = rowcount(session.execute(statement))
+    if linked_groups.unlink(session, chat_id):
+        log.info("alert to group %d: the bot was removed from it; unlinked", chat_id)
     citizens.mark_blocked(session, chat_id)
     return stopped
 

@@ -55,6 +55,12 @@ def officer_by_telegram_id(session: Session, telegram_id: int, *, active_only: b
     return session.scalars(statement).one_or_none()
 
 
+def officer_chats(session: Session) -> list[int]:
+    """The Telegram ids of every active officer (their private chats), in order."""
+    statement = select(Officer.telegram_id).where(Officer.active.is_(True), Officer.telegram_id.is_not(None))
+    return sorted({int(t) for t in session.scalars(statement) if t is not None})
+
+
 def village_officer(session: Session, village_id: int) -> Officer | None:
     """The active officer holding the village's open primary assignment, if any."""
     statement = (

@@ -16,7 +16,8 @@ from bot.store.roster import normalise_code
 COLUMNS = ("town", "village_code", "village_name", "officer_name", "officer_phone", "officer_telegram_id")
 DUTY = "duty_chat_id"
 PHOTO = "officer_photo"  # a Telegram file id, a URL or a file path: what /officer shows
-OPTIONAL = (DUTY, PHOTO)
+SUPERVISOR = "supervisor_telegram_id"  # per town: who receives its complaints (empty: the admins)
+OPTIONAL = (DUTY, PHOTO, SUPERVISOR)
 MAX_PHOTO = 255  # the column's size
 EXCEL = (".xlsx", ".xlsm")
 PHONE = re.compile(r"1[3-9]\d{9}")
@@ -47,6 +48,7 @@ class RosterRow:
     officer_telegram_id: int | None
     duty_chat_id: int | None
     officer_photo: str | None = None
+    supervisor_telegram_id: int | None = None
 
     def same_village(self, other: RosterRow) -> bool:
         """Whether two rows say the same thing (a harmless repeated line)."""
@@ -58,6 +60,7 @@ class Roster:
     rows: tuple[RosterRow, ...]
     has_duty_column: bool  # without the column, the towns' duty chats are left as they are
     has_photo_column: bool = False  # without it, the officers' photos are left as they are
+    has_supervisor_column: bool = False  # without it, the towns' supervisors are left as they are
 
     def duty_chats(self) -> dict[str, int | None]:
         """Each town's duty chat as the file gives it (None where no row of the town gives one)."""
@@ -66,6 +69,14 @@ class Roster:
             if chats.get(row.town) is None:
                 chats[row.town] = row.duty_chat_id
         return chats
+
+    def supervisors(self) -> dict[str, int | None]:
+        """Each town's supervisor as the file gives it (None where no row of the town gives one)."""
+        found: dict[str, int | None] = {}
+        for row in self.rows:
+            if found.get(row.town) is None:
+                found[row.town] = row.supervisor_telegram_id
+        return found
 
 
 def read_roster(path: Path) -> Roster:
@@ -102,7 +113,7 @@ def parse_table(table: Sequence[Sequence[str]]) -> Roster:
         problems.append("the file has a header but no villages")
     if problems:
         raise RosterError(sorted(problems, key=_row_number))
-    return Roster(tuple(rows), DUTY in header, PHOTO in header)
+    return Roster(tuple(rows), DUTY in header, PHOTO in header, SUPERVISOR in header)
 
 
 def write_csv(rows: Iterable[Sequence[Any]], stream: TextIO) -> None:
@@ -219,6 +230,9 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
     duty = _integer(value.get(DUTY, ""))
     if value.get(DUTY) and duty is None:
         found.append(f"{DUTY} {value[DUTY]!r} is not a Telegram chat id (a whole number)")
+    supervisor = _integer(value.get(SUPERVISOR, ""))
+    if value.get(SUPERVISOR) and (supervisor is None or supervisor <= 0):
+        found.append(f"{SUPERVISOR} {value[SUPERVISOR]!r} is not a Telegram user id (a positive whole number)")
     photo = value.get(PHOTO, "")
     if len(photo) > MAX_PHOTO:
         found.append(f"{PHOTO} is longer than {MAX_PHOTO} characters")
@@ -240,6 +254,7 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
         officer_telegram_id=telegram_id,
         duty_chat_id=duty,
         officer_photo=photo or None,
+        supervisor_telegram_id=supervisor,
     )
 
 
@@ -263,6 +278,7 @@ def _check_across_rows(rows: list[RosterRow], problems: list[str]) -> list[Roste
     """Drop repeated identical rows; report a village, officer or duty chat described two ways."""
     kept = _distinct_villages(rows, problems)
     _check_duty_chats(kept, problems)
+    _check_supervisors(kept, problems)
     _check_officers(kept, problems)
     return kept
 
@@ -286,6 +302,19 @@ def _check_duty_chats(rows: list[RosterRow], problems: list[str]) -> None:
             problems.append(
                 f"row {row.row}: {DUTY} {row.duty_chat_id} of town {row.town} "
                 f"differs from {seen.duty_chat_id} on row {seen.row}"
+            )
+
+
+def _check_supervisors(rows: list[RosterRow], problems: list[str]) -> None:
+    first: dict[str, RosterRow] = {}
+    for row in rows:
+        if row.supervisor_telegram_id is None:
+            continue
+        seen = first.setdefault(row.town, row)
+        if seen.supervisor_telegram_id != row.supervisor_telegram_id:
+            problems.append(
+                f"row {row.row}: {SUPERVISOR} {row.supervisor_telegram_id} of town {row.town} "
+                f"differs from {seen.supervisor_telegram_id} on row {seen.row}"
             )
 
 

@@ -50,8 +50,8 @@ def import_roster(session: Session, roster: Roster, *, now: datetime | None = No
 
 
 def export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
-    """Every village as a roster row, with its current primary officer, its town's duty chat and
-    the officer's photo."""
+    """Every village as a roster row, with its current primary officer, its town's duty chat, the
+    officer's photo and the town's supervisor."""
     current = {
         a.village_id: a.officer
         for a in session.scalars(select(Assignment).where(Assignment.primary.is_(True), Assignment.end_at.is_(None)))
@@ -67,6 +67,7 @@ def export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             officer.telegram_id if officer else None,
             village.town.duty_chat_id,
             officer.photo if officer else None,
+            village.town.supervisor_telegram_id,
         )
 
 
@@ -79,6 +80,9 @@ def _sync_towns(session: Session, roster: Roster, report: ImportReport) -> dict[
             report.towns_created += 1
         if roster.has_duty_column:
             towns[name].duty_chat_id = chat
+    if roster.has_supervisor_column:
+        for name, supervisor in roster.supervisors().items():
+            towns[name].supervisor_telegram_id = supervisor
     session.flush()
     return towns
 

@@ -140,7 +140,7 @@ def test_header_problems(tmp_path: Path) -> None:
         "row 1: unknown columns: officer, colour",
         "row 1: missing columns: officer_name, officer_phone, officer_telegram_id "
         "(expected town, village_code, village_name, officer_name, officer_phone, officer_telegram_id"
-        "[, duty_chat_id][, officer_photo])",
+        "[, duty_chat_id][, officer_photo][, supervisor_telegram_id])",
     ]
     assert problems(write(tmp_path, HEADER)) == ["the file has a header but no villages"]
 
@@ -188,8 +188,8 @@ def test_export_then_xlsx_round_trip(factory: sessionmaker[Session], tmp_path: P
     load(factory, write(tmp_path, HEADER + ROWS))
     with factory() as session:
         rows = list(export_rows(session))
-    assert ("青山镇", "QS002", "石桥村", "王示例", "13800000001", 1001, -100001, None) in rows
-    assert ("白水镇", "BS002", "桃花村", None, None, None, -100002, None) in rows
+    assert ("青山镇", "QS002", "石桥村", "王示例", "13800000001", 1001, -100001, None, None) in rows
+    assert ("白水镇", "BS002", "桃花村", None, None, None, -100002, None, None) in rows
     write_xlsx(rows, tmp_path / "out.xlsx")
     with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
         write_csv(rows, stream)
@@ -212,7 +212,7 @@ def test_officer_photos_go_in_with_the_roster_and_come_back_out(factory: session
         photos = {o.name: o.photo for o in session.scalars(select(Officer))}
         exported = list(export_rows(session))
     assert photos == {"王示例": "AgACAgUAAxkBAAIBPhoto", "赵测试": "photos/zhao.jpg"}
-    assert {row[1]: row[-1] for row in exported} == {
+    assert {row[1]: row[7] for row in exported} == {
         "QS001": "AgACAgUAAxkBAAIBPhoto",
         "QS002": "AgACAgUAAxkBAAIBPhoto",
         "BS001": "photos/zhao.jpg",
@@ -220,7 +220,8 @@ def test_officer_photos_go_in_with_the_roster_and_come_back_out(factory: session
     }
     with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
         write_csv(exported, stream)
-    assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[0].endswith(",duty_chat_id,officer_photo")
+    header_out = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header_out.endswith(",duty_chat_id,officer_photo,supervisor_telegram_id")
     with factory.begin() as session:
         assert import_roster(session, read_roster(tmp_path / "out.csv")).summary() == "no changes"
     # a roster without the column leaves the photos as they are (one an officer set with /photo)
@@ -258,3 +259,27 @@ def test_demo_roster_loads_once(factory: sessionmaker[Session]) -> None:
     assert load_demo(factory) is False
     with factory() as session:
         assert len(roster.all_villages(session)) == len(read_roster(DEMO_ROSTER).rows)
+
+
+def test_a_supervisor_per_town_goes_in_with_the_roster_and_comes_back_out(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    header = HEADER.strip() + ",supervisor_telegram_id\n"
+    rows = ROWS.replace("-100001\n", "-100001,8001\n", 1)  # given on one row of the town is enough
+    load(factory, write(tmp_path, header + rows))
+    with factory() as session:
+        assert {t.name: t.supervisor_telegram_id for t in roster.all_towns(session)} == {"青山镇": 8001, "白水镇": None}
+        exported = list(export_rows(session))
+    assert {row[1]: row[8] for row in exported} == {"QS001": 8001, "QS002": 8001, "BS001": None, "BS002": None}
+    load(factory, write(tmp_path, HEADER + ROWS))  # a roster without the column leaves them as they are
+    with factory() as session:
+        assert {t.name: t.supervisor_telegram_id for t in roster.all_towns(session)}["青山镇"] == 8001
+
+
+def test_supervisor_problems(tmp_path: Path) -> None:
+    header = HEADER.strip() + ",supervisor_telegram_id\n"
+    text = header + "青山镇,QS001,青山村,,,,,8001\n青山镇,QS002,石桥村,,,,,8002\n白水镇,BS001,白水村,,,,,abc\n"
+    assert problems(write(tmp_path, text)) == [
+        "row 3: supervisor_telegram_id 8002 of town 青山镇 differs from 8001 on row 2",
+        "row 4: supervisor_telegram_id 'abc' is not a Telegram user id (a positive whole number)",
+    ]
