@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from bot.core.types import Button, Reply
 from bot.services import Knowledge
@@ -62,10 +65,37 @@ def to_staff(knowledge: Knowledge, request: Request, chat_id: int, lang: str, ta
     return rows
 
 
-def note(key: str, chat_id: int, text: str, request_id: int, *, at_least_once: bool = False) -> Outgoing:
+def note(
+    key: str, chat_id: int, text: str, request_id: int, *, at_least_once: bool = False, force_reply: bool = False
+) -> Outgoing:
     """A plain message about a request (status change, relayed words), once per `key`. `at_least_once`
-    for what must arrive (a person's words, an escalation): sent again when the outcome is unknown."""
-    return Outgoing(key, chat_id, outbox.payload(Reply(text, ref=ref(request_id))), ref(request_id), at_least_once)
+    for what must arrive (a person's words, an escalation): sent again when the outcome is unknown.
+    `force_reply`: the reader's reply box opens on it (someone waits for their answer)."""
+    reply = Reply(text, ref=ref(request_id), force_reply=force_reply)
+    return Outgoing(key, chat_id, outbox.payload(reply), ref(request_id), at_least_once)
+
+
+def taken(knowledge: Knowledge, session: Session, request: Request, taker: Officer, lang: str) -> list[Outgoing]:
+    """Every copy of the request's card, once accepted: rewritten to name who took it, without the
+    Accept button, so that a desk does not act twice. The taker's own copy keeps Ask and Done; the
+    others have no buttons left. A copy sent is edited (an outbox row of its own, sent like any
+    message); a copy not sent yet goes out as the new card. A copy being sent at this very moment
+    keeps its buttons, and an Accept on it answers who took the request."""
+    rows: list[Outgoing] = []
+    line = knowledge.faq.message("card.taken", lang, officer=taker.name)
+    for row in outbox.by_ref(session, ref(request.id)):
+        tag = row.dedupe_key.split(":")[2:]
+        if len(tag) != 2 or tag[0] not in ("card", "desk"):  # a card, not its photos, notes or relays
+            continue
+        full = card(knowledge, request, lang, buttons=row.chat_id == taker.telegram_id)
+        buttons = tuple(tuple(b for b in r if not b.data.startswith("acc:")) for r in full.buttons)
+        fresh = Reply(f"{full.text}\n{line}", buttons, ref=full.ref)
+        if outbox.rewrite_unsent(session, row, outbox.payload(fresh)):
+            continue
+        if row.telegram_message_id is not None:
+            edit = replace(fresh, edit=row.telegram_message_id)
+            rows.append(Outgoing(f"{row.dedupe_key}:taken", row.chat_id, outbox.payload(edit), None, True))
+    return rows
 
 
 def officer_name(officer: Officer | None) -> str:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import logging
 
 from bot.core import groups, intake
-from bot.core.answers import answer_reply
+from bot.core.answers import more_reply
 from bot.core.turn import Turn
 from bot.core.types import Button, Outcome, Reply
 from bot.errors import BadArguments
 from bot.store import usage
+from intents.scamcheck import Verdict
 
 log = logging.getLogger(__name__)
 
 CHECKED = "after_check"  # not a step: remembers the message a villager may report
+PASTE = "check_paste"  # after "🔍 查可疑消息": the next text is the message to check
 REPORT_KIND = "fraud.report_suspicious"
+GENERAL = "fraud.general_tips"  # the advice when the checker names no fraud type
 MAX_TEXT = 4000
 
 
@@ -28,28 +31,56 @@ def on_check(turn: Turn) -> Outcome:
 
 
 def on_forwarded(turn: Turn) -> Outcome:
+    if turn.state == PASTE:
+        turn.set_state(None)
     return verdict(turn, turn.msg.text)
 
 
 def verdict(turn: Turn, text: str) -> Outcome:
-    """The checker's verdict in plain words, its reasons, and the advice of the fraud type."""
+    """The checker's verdict in plain words. A scam: the verdict and what to do now in one short
+    message, the reasons and the full advice behind "More"; otherwise the verdict and its reasons."""
     result = turn.knowledge.checker.check(text)
     log.info("scam check verdict=%s risk=%.2f type=%s", result.verdict, result.risk, result.type)
     usage.record_check(turn.session, turn.citizen.id, text, result)
-    lines = [turn.say(f"check.{result.verdict}", risk=round(result.risk * 100))]
-    if result.reasons:
-        lines.append(turn.say("check.reasons"))
-        lines += [f"• {r.get(turn.lang)}" for r in result.reasons[:6]]
-    replies = [Reply("\n".join(lines))]
-    if result.scam and turn.msg.in_group:  # the advice for all to read; a report is made privately
-        advice = answer_reply(turn.knowledge, result.type or "fraud.general_tips", turn.lang)
-        replies.append(Reply(f"{turn.say('check.advice')}\n{advice.text}", (groups.private_button(turn),)))
-    elif result.scam:
-        turn.set_state(CHECKED, text=text[:MAX_TEXT], type=result.type)
-        advice = answer_reply(turn.knowledge, result.type or "fraud.general_tips", turn.lang)
-        report = Button(turn.say("button.report"), "report")
-        replies.append(Reply(f"{turn.say('check.advice')}\n{advice.text}", ((report,),)))
-    return Outcome(tuple(replies))
+    said = turn.say(f"check.{result.verdict}", risk=round(result.risk * 100))
+    if not result.scam:
+        return Outcome((Reply("\n".join([said, *reasons(turn, result)])),))
+    advice = turn.knowledge.faq.get(result.type) or turn.knowledge.faq[GENERAL]
+    more = Button(turn.say("button.more"), f"why:{advice.id}")
+    if turn.msg.in_group:  # for all to read; a report is made privately
+        return Outcome((Reply(f"{said}\n{advice.lead.get(turn.lang)}", ((more, *groups.private_button(turn)),)),))
+    turn.set_state(CHECKED, text=text[:MAX_TEXT], type=result.type)
+    report = Button(turn.say("button.report"), "report")
+    return Outcome((Reply(f"{said}\n{advice.lead.get(turn.lang)}", ((more, report),)),))
+
+
+def reasons(turn: Turn, result: Verdict) -> list[str]:
+    if not result.reasons:
+        return []
+    return [turn.say("check.reasons"), *(f"• {r.get(turn.lang)}" for r in result.reasons[:6])]
+
+
+def on_why(turn: Turn) -> Outcome:
+    """"More" under a scam verdict: why (the message checked again, when it is still remembered),
+    then the fraud type's whole answer."""
+    intent_id = (turn.msg.button or "").partition(":")[2]
+    if intent_id not in turn.knowledge.faq.intents:
+        return turn.reply("unsupported.other")
+    why = reasons(turn, turn.knowledge.checker.check(turn.data.get("text", ""))) if turn.state == CHECKED else []
+    advice = more_reply(turn.knowledge, intent_id, turn.lang)
+    report = ((Button(turn.say("button.report"), "report"),),) if turn.state == CHECKED else ()
+    return Outcome((Reply("\n".join([*why, turn.say("check.advice"), advice.text]), report),))
+
+
+def on_paste_prompt(turn: Turn) -> Outcome:
+    """The "check a suspicious message" button: paste it or forward it."""
+    turn.set_state(PASTE)
+    return turn.reply("check.paste_prompt")
+
+
+def on_pasted(turn: Turn) -> Outcome:
+    turn.set_state(None)
+    return verdict(turn, turn.msg.text)
 
 
 def on_report(turn: Turn) -> Outcome:
@@ -60,4 +91,5 @@ def on_report(turn: Turn) -> Outcome:
 
 
 COMMANDS = {"check": on_check}
-BUTTONS = {"report": on_report}
+BUTTONS = {"report": on_report, "why": on_why}
+STEPS = {PASTE: on_pasted}

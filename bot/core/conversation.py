@@ -28,7 +28,7 @@ from bot.core import (
     urgency,
     villagers,
 )
-from bot.core.answers import answer_reply, fallback_reply
+from bot.core.answers import answer_reply, fallback_reply, more_reply
 from bot.core.inputs import clean
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Incoming, Outcome, Reply, parse_text
@@ -71,6 +71,7 @@ class Conversation:
         }
         self.buttons: dict[str, Handler] = {
             "faq": self.on_faq_button,
+            "more": self.on_more_button,
             "lang": self.on_lang_button,
             "req": self.on_request_button,
             ASK_OFFICER: self.on_ask_officer,
@@ -238,6 +239,13 @@ class Conversation:
         if intent_id not in turn.knowledge.faq.intents:
             return turn.reply("unsupported.other")
         return Outcome((answer_reply(turn.knowledge, intent_id, turn.lang),))
+
+    def on_more_button(self, turn: Turn) -> Outcome:
+        """"More" under an answer: the whole of it, as a follow-up."""
+        intent_id = (turn.msg.button or "").partition(":")[2]
+        if intent_id not in turn.knowledge.faq.intents:
+            return turn.reply("unsupported.other")
+        return Outcome((more_reply(turn.knowledge, intent_id, turn.lang),))
 
     def on_request_button(self, turn: Turn) -> Outcome:
         kind = (turn.msg.button or "").partition(":")[2]

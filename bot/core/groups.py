@@ -23,7 +23,7 @@ from bot.store import citizens, linked_groups, roster
 ANY_GROUP = frozenset({"check", "linkgroup", "unlinkgroup"})
 # At a duty desk, a group of the station's staff: the staff's commands and the cards' buttons.
 AT_DESK = frozenset({"accept", "reply", "done", "queue", "duty", "log", "kiosk", "alert", "report", "help", "check"})
-DESK_BUTTONS = frozenset({"acc", "ask", "done", "alert"})
+DESK_BUTTONS = frozenset({"acc", "ask", "done", "alert", "out"})  # out: a dispute's outcome at Done
 
 
 def gate(turn: Turn) -> Outcome | None:

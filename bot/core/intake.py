@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core import cards, villagers
+from bot.core import cards, keyboard, villagers
 from bot.core.turn import Turn
 from bot.core.types import Aside, Attachment, Outcome, Reply
 from bot.core.urgency import reads_as_question, urgent
@@ -57,7 +57,7 @@ def start(turn: Turn, kind: str, details: str = "") -> Outcome:
         return villagers.ask_village(turn, "request", "village.ask_for_request", kind=kind, details=details)
     if details:
         turn.set_state(PHONE, kind=kind, details=details[:MAX_DETAILS], attachments=[])
-        return turn.reply("request.ask_phone")
+        return ask_phone(turn)
     turn.set_state(DETAILS, kind=kind, attachments=[])
     return turn.reply("request.ask_details")
 
@@ -71,20 +71,45 @@ def on_details(turn: Turn) -> Outcome | Aside:
         return turn.reply("request.too_short")
     data = turn.data
     turn.set_state(PHONE, kind=data["kind"], details=text[:MAX_DETAILS], attachments=data.get("attachments", []))
-    return turn.reply("request.ask_phone")
+    return ask_phone(turn)
+
+
+def ask_phone(turn: Turn) -> Outcome:
+    """Ask for a mobile number, with the one button that shares the villager's own."""
+    return Outcome((Reply(turn.say("request.ask_phone"), contact_button=turn.say("keyboard.contact")),))
 
 
 def on_phone(turn: Turn) -> Outcome | Aside:
-    digits = re.sub(r"[\s\-()]", "", turn.msg.text)
-    found = MOBILE.match(digits)
-    if not found:
+    found = mobile(turn.msg.text)
+    if found is None:
         if reads_as_question(turn, turn.msg.text):
             return Aside("request.ask_phone_again")
         return turn.reply("request.bad_phone")
+    return with_phone(turn, found)
+
+
+def on_contact(turn: Turn) -> Outcome:
+    """A shared contact in the phone step: the villager's own number is the phone; someone else's is not."""
+    if not turn.msg.contact_own:
+        return turn.reply("request.contact_not_own")
+    found = mobile(turn.msg.contact_phone)
+    if found is None:
+        return turn.reply("request.bad_phone")
+    return with_phone(turn, found)
+
+
+def mobile(text: str) -> str | None:
+    """The 11-digit mobile number in `138 1234-5678`, `+86 13812345678` or Telegram's `8613812345678`."""
+    found = MOBILE.match(re.sub(r"[\s\-()]", "", text))
+    return found.group(1) if found else None
+
+
+def with_phone(turn: Turn, phone: str) -> Outcome:
+    """The phone step done: the request is filed, and the big buttons come back in place of the phone's."""
     data = turn.data
     turn.set_state(None)
     attachments = [Attachment(a["kind"], a["file_id"]) for a in data.get("attachments", [])]
-    return submit(turn, data["kind"], data.get("details", ""), found.group(1), attachments)
+    return keyboard.with_main(turn, submit(turn, data["kind"], data.get("details", ""), phone, attachments))
 
 
 def on_attachment(turn: Turn) -> Outcome:
@@ -98,7 +123,7 @@ def on_attachment(turn: Turn) -> Outcome:
     saved = Reply(turn.say("request.photo_saved", count=len(kept)))
     if caption and turn.state == DETAILS:  # the caption says what it is about: on to the phone
         turn.set_state(PHONE, **{**data, "details": caption[:MAX_DETAILS]})
-        return Outcome((saved, Reply(turn.say("request.ask_phone"))))
+        return Outcome((saved, *ask_phone(turn).replies))
     turn.set_state(turn.state, **data)
     return Outcome((saved,))
 

@@ -36,6 +36,8 @@ class Incoming:
     name: str = ""  # the user's display name
     chat_type: str = "private"  # private | group | supergroup | channel: where it was said
     chat_title: str = ""  # a group's title (kept when the group is linked to a village)
+    contact_phone: str = ""  # a shared contact's phone number (kind "contact")
+    contact_own: bool = False  # the contact is the sender's own ("send my number"), not someone else's
 
     @property
     def in_group(self) -> bool:
@@ -68,6 +70,13 @@ class Reply:
     ref: str | None = None  # what this message stands for (e.g. `request:12`), for replies to it
     reply_to: int | None = None  # sent as a reply to this message of the same chat
     voice: Speech | None = None  # sent as a voice note, `text` its caption
+    # Below the message, in place of inline `buttons` (a message has one keyboard): the persistent
+    # keyboard of big buttons whose labels are sent as text, the one button that shares the
+    # person's phone number, or Telegram's reply box opened on this message.
+    keyboard: tuple[tuple[str, ...], ...] = ()
+    contact_button: str = ""
+    force_reply: bool = False
+    edit: int | None = None  # not a new message: this message of the chat, rewritten (text and buttons)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class Aside:
     or is over when `ask_again` is None."""
 
     ask_again: str | None
+    buttons: tuple[tuple[Button, ...], ...] = ()  # ride on the ask_again message (e.g. a way out)
 
 
 def parse_text(text: str) -> tuple[str | None, tuple[str, ...]]:

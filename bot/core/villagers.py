@@ -7,16 +7,19 @@ from collections.abc import Callable
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
 
-from bot.core import cards
+from bot.core import cards, keyboard
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Outcome, Reply
-from bot.core.urgency import reads_as_question
+from bot.core.urgency import reads_as_question, urgent
 from bot.localtime import local_date
 from bot.store import citizens, outbox, requests, roster
-from bot.store.models import Request, Village
+from bot.store.models import Citizen, Request, Village
 
 VILLAGE = "village"
+ANSWERING = "answering"  # an officer wrote about a request: the villager's next words are for them
+SEND_UNSENT = "sendoff"  # the button that sends what was taken for a question to the officer after all
 CHOICES = 5
 # What a villager asked for before their village was known, taken up as soon as it is: the name
 # stored with the VILLAGE state -> what carries on. The modules that ask fill it in (intake:
@@ -26,7 +29,7 @@ THEN: dict[str, Callable[[Turn, dict[str, Any]], Outcome]] = {}
 
 def on_start(turn: Turn) -> Outcome:
     """`/start CODE` (the poster's deep link) registers the village; `/start` alone asks for it."""
-    welcome = Reply(turn.say("welcome"))
+    welcome = Reply(turn.say("welcome"), keyboard=keyboard.main(turn))  # the big buttons, from the first screen
     if turn.msg.args:
         return Outcome((welcome, *set_village_by_code(turn, turn.msg.args[0]).replies))
     if turn.citizen.village_id is None:
@@ -105,7 +108,8 @@ def on_officer(turn: Turn) -> Outcome:
         return turn.reply("officer.none", village=village.name, town=village.town.name)
     town = village.town.name
     text = turn.say("officer.card", name=officer.name, phone=officer.phone, village=village.name, town=town)
-    return Outcome((Reply(text, photo=officer.photo),))
+    complain = Button(turn.say("button.complain"), f"cmp:{officer.id}")  # privately, to the supervisor
+    return Outcome((Reply(text, ((complain,),), photo=officer.photo),))
 
 
 def on_myrequests(turn: Turn) -> Outcome:
@@ -126,11 +130,12 @@ def on_myrequests(turn: Turn) -> Outcome:
     return Outcome((Reply("\n".join(lines)),))
 
 
-def relay_to_staff(turn: Turn, request: Request) -> Outcome:
-    """The villager answered a message about their request: it goes to the officer handling it."""
+def relay_to_staff(turn: Turn, request: Request, said: str | None = None) -> Outcome:
+    """The villager answered a message about their request: it goes to the officer handling it
+    (`said`: words of an earlier message, instead of this one's)."""
     if request.citizen_id != turn.citizen.id:
         return turn.reply("unsupported.other")  # not theirs: a villager sees only their own requests
-    text = turn.msg.text.strip() or "-"
+    text = (turn.msg.text if said is None else said).strip() or "-"
     event = requests.relay_to_officer(turn.session, request.id, turn.citizen.id, text)
     if event is None:
         return turn.reply("relay.closed", number=request.id)
@@ -142,7 +147,8 @@ def relay_to_staff(turn: Turn, request: Request) -> Outcome:
         words = turn.knowledge.faq.message(
             "notify.to_officer", turn.staff_lang, number=request.id, name=turn.citizen.name or "-", text=text
         )
-        row = cards.note(f"{requests.ref(request.id)}:back:{event.id}", chat, words, request.id, at_least_once=True)
+        row = cards.note(f"{requests.ref(request.id)}:back:{event.id}", chat, words, request.id, at_least_once=True,
+                         force_reply=chat != desk)  # the officer's reply box opens on it (not a whole desk's)
         turn.queued += outbox.enqueue(turn.session, row)
         for i, a in enumerate(turn.msg.attachments):
             photo = Reply(f"#{request.id}", photo=a.file_id, ref=requests.ref(request.id))
@@ -152,6 +158,54 @@ def relay_to_staff(turn: Turn, request: Request) -> Outcome:
     return turn.reply("relay.sent", number=request.id)
 
 
+def await_answer(session: Session, citizen: Citizen, request_id: int) -> None:
+    """An officer wrote to the villager about a request: their next words go back to the officer,
+    swiped as a reply or not. A villager in the middle of a step (a village name, a request's
+    details or phone) keeps it; the swipe-reply still reaches the officer."""
+    if citizen.state is None or citizen.state == ANSWERING or citizen.state.startswith("after_"):
+        citizens.set_state(session, citizen, ANSWERING, {"request": request_id})
+
+
+def stop_answering(session: Session, citizen: Citizen, request_id: int) -> None:
+    """The request is closed: nobody waits for the villager's answer any more."""
+    if citizen.state == ANSWERING and (citizen.state_data or {}).get("request") == request_id:
+        citizens.set_state(session, citizen, None, None)
+
+
+def on_answering(turn: Turn) -> Outcome | Aside:
+    """Plain words while an officer waits for an answer go to the officer. A question the FAQ
+    answers with confidence is answered instead, with a way to send it to the officer after all."""
+    request = requests.get(turn.session, int(turn.data.get("request", 0)))
+    if request is None or request.citizen_id != turn.citizen.id or request.status in requests.CLOSED:
+        turn.set_state(None)  # nobody waits any more: the words are a question like any other
+        return Aside(None)
+    text = turn.msg.text.strip()
+    if urgent(turn, text):
+        return Aside(None)  # the urgent path pages the officer with these words
+    if asks_the_faq(turn, text):
+        turn.set_state(ANSWERING, request=request.id, unsent=text[:4000])
+        send = Button(turn.say("button.send_to_officer"), SEND_UNSENT)
+        return Aside("answering.not_sent", buttons=((send,),))
+    return relay_to_staff(turn, request)
+
+
+def asks_the_faq(turn: Turn, text: str) -> bool:
+    """A question of its own rather than an answer: one the FAQ answers with confidence. Small talk
+    the FAQ also knows ("谢谢", "好的": chat.*) is an answer to the officer."""
+    match = turn.knowledge.matcher.match(text)
+    return not match.fallback and not (match.intent or "").startswith("chat.")
+
+
+def on_send_unsent(turn: Turn) -> Outcome:
+    """"Send it to the officer": the words taken for a question go to the officer after all."""
+    data = turn.data
+    request = requests.get(turn.session, int(data.get("request", 0))) if turn.state == ANSWERING else None
+    if request is None or not data.get("unsent"):
+        return turn.reply("nothing_to_cancel")
+    turn.set_state(ANSWERING, request=request.id)
+    return relay_to_staff(turn, request, str(data["unsent"]))
+
+
 COMMANDS = {"start": on_start, "village": on_village, "officer": on_officer, "myrequests": on_myrequests}
-BUTTONS = {"vil": on_village_button}
-STEPS = {VILLAGE: on_village_name}
+BUTTONS = {"vil": on_village_button, SEND_UNSENT: on_send_unsent}
+STEPS = {VILLAGE: on_village_name, ANSWERING: on_answering}

@@ -58,6 +58,7 @@ def incoming(update: Update) -> Incoming | None:
     kind = kind_of(message)
     command, args = parse_text(text) if kind == "text" else (None, ())
     reply = message.reply_to_message
+    contact = message.contact  # "send my number" shares the sender's own; a forwarded card someone else's
     return Incoming(
         text=text,
         command=command,
@@ -69,5 +70,7 @@ def incoming(update: Update) -> Incoming | None:
         reply_to_text=(reply.text or reply.caption or "") if reply else "",
         reply_to_attachments=attachments(reply) if reply else (),
         message_id=message.message_id,
+        contact_phone=contact.phone_number if contact else "",
+        contact_own=contact is not None and contact.user_id == user.id,
         **common,  # type: ignore[arg-type]
     )

@@ -6,11 +6,23 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    Chat,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import metrics
 from bot.channels.telegram.transport import Unanswered
 from bot.core.dispatch import Blocked, Delivery, Failed, RetryLater, Sent, waited
 from bot.core.types import Reply, Speech
@@ -38,7 +50,23 @@ def quiet_flood_limits() -> None:
         logger.addFilter(QuietFloodLimit())
 
 
-def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ForceReply
+
+
+def markup(reply: Reply) -> Markup | None:
+    """The one keyboard a message can carry: inline buttons, else the contact button, else the
+    persistent keyboard, else the reply box."""
+    if reply.contact_button and not reply.buttons:
+        button = KeyboardButton(reply.contact_button, request_contact=True)
+        return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    if reply.keyboard and not reply.buttons:
+        return ReplyKeyboardMarkup([list(row) for row in reply.keyboard], resize_keyboard=True, is_persistent=True)
+    if reply.force_reply and not reply.buttons:
+        return ForceReply()
+    return inline(reply)
+
+
+def inline(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     rows = [
@@ -66,6 +94,8 @@ async def send(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None =
     A reply with a `voice` is a voice note captioned with the text, or, when it cannot be
     spoken, the text and the words it would have said."""
     keyboard = markup(reply)
+    if reply.edit is not None:
+        return await edit(bot, chat_id, reply)
     answering = None
     if reply.reply_to is not None:
         answering = ReplyParameters(reply.reply_to, allow_sending_without_reply=True)
@@ -96,11 +126,28 @@ async def send(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None =
     return await bot.send_message(chat_id, pieces[-1], reply_markup=keyboard, reply_parameters=answering)
 
 
+async def edit(bot: Bot, chat_id: int, reply: Reply) -> Message:
+    """Rewrite message `reply.edit` of the chat: its text, and its inline buttons (none: removed).
+    An edit that changes nothing (sent again after an unknown outcome) counts as done."""
+    assert reply.edit is not None
+    try:
+        text = reply.text[:TEXT_MAX] or "-"
+        done = await bot.edit_message_text(text, chat_id, reply.edit, reply_markup=inline(reply))
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+        return Message(reply.edit, datetime.now(UTC), Chat(chat_id, Chat.PRIVATE))
+    assert isinstance(done, Message)  # True only for inline messages, which the bot does not send
+    return done
+
+
 async def deliver(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None = None) -> Delivery:
     """Send and say what happened, in the dispatcher's words."""
     try:
         message = await send(bot, chat_id, reply, voices)
     except RetryAfter as exc:
+        metrics.FLOOD_LIMITS.inc()
+        metrics.FLOOD_WAIT.inc(retry_after_seconds(exc))
         return RetryLater("flood limit", retry_after_seconds(exc))
     except Forbidden as exc:
         return Blocked(str(exc))

@@ -10,7 +10,7 @@ from bot.channels.telegram.runtime import handle
 
 # /linkgroup and /unlinkgroup are said in a village group by its officer or an admin (the core checks who)
 COMMANDS = ("start", "help", "village", "officer", "request", "myrequests", "check", "lang", "cancel",
-            "linkgroup", "unlinkgroup")
+            "linkgroup", "unlinkgroup", "complain", "complaints")
 
 
 def handlers() -> list[BaseHandler]:
