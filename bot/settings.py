@@ -39,6 +39,14 @@ class AppSettings:
     log_format: str = "text"  # text | json: one JSON object a line (bot/logs.py)
     # the station's local time (bot/localtime.py): report dates, duty weeks and months, kiosk quiet hours
     utc_offset_hours: float = field(default=8.0, metadata=SIGNED)
+    # facts only the station knows, filled into the FAQ's answers (`{station_phone}`); empty: the
+    # sentence that needs one is left out (intents/faq.py fill_station)
+    station_phone: str = ""  # the station's public phone, e.g. its duty desk
+    station_online: str = ""  # the online channel for police certificates, as villagers find it
+
+    @property
+    def station(self) -> dict[str, str]:
+        return {"station_phone": self.station_phone, "station_online": self.station_online}
 
     def __post_init__(self) -> None:
         _one_of("default_lang", self.default_lang, ("zh", "en"))

@@ -13,13 +13,32 @@ def title_button(intent: Intent, lang: str) -> Button:
 
 
 def answer_reply(knowledge: Knowledge, intent_id: str, lang: str) -> Reply:
-    """The answer of one intent; a routable one carries the button that opens a request."""
-    faq = knowledge.faq
-    intent = faq[intent_id]
-    text = f"【{intent.title.get(lang)}】\n{intent.answer.get(lang)}"
+    """The first message of one intent's answer, one screen long: what to do now and the red flags;
+    "More" sends the whole answer. A routable one carries the button that opens a request."""
+    intent = knowledge.faq[intent_id]
+    first = (more_button(knowledge, intent_id, lang), listen_button(knowledge, intent_id, lang))
+    return Reply(intent.first(lang), (first, *request_row(knowledge, intent, lang)))
+
+
+def more_reply(knowledge: Knowledge, intent_id: str, lang: str) -> Reply:
+    """"More": the whole answer, the story and the full checklist."""
+    intent = knowledge.faq[intent_id]
+    return Reply(intent.full(lang), request_row(knowledge, intent, lang))
+
+
+def request_row(knowledge: Knowledge, intent: Intent, lang: str) -> tuple[tuple[Button, ...], ...]:
     if intent.routable and not intent.urgent:
-        return Reply(text, ((Button(faq.message("button.open_request", lang), f"req:{intent.id}"),),))
-    return Reply(text)
+        return ((Button(knowledge.faq.message("button.open_request", lang), f"req:{intent.id}"),),)
+    return ()
+
+
+def more_button(knowledge: Knowledge, intent_id: str, lang: str) -> Button:
+    return Button(knowledge.faq.message("button.more", lang), f"more:{intent_id}")
+
+
+def listen_button(knowledge: Knowledge, intent_id: str, lang: str) -> Button:
+    """"🔊 Listen": the answer spoken, as a voice note (bot/core/media.py)."""
+    return Button(knowledge.faq.message("button.listen", lang), f"say:{intent_id}")
 
 
 def fallback_reply(knowledge: Knowledge, match: Match, lang: str) -> Reply:

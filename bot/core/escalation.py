@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.core import cards
 from bot.services import Services
 from bot.store import requests, roster
@@ -41,7 +42,8 @@ def escalate_due(services: Services) -> int:
 
             if requests.escalate(session, due.id, messages=messages) is not None:
                 done += 1
-                log.info("request #%d escalated", due.id)
+                metrics.note("escalations")
+                log.info("request #%d escalated", due.id, extra={"request_id": due.id})
     return done
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core import duty_remind, escalation
+from bot.core import duty_remind, escalation, upkeep
 from bot.services import Services
 from bot.settings import Settings
 
@@ -31,4 +31,6 @@ def _duty_every(settings: Settings) -> float:
 TASKS: list[Periodic] = [
     Periodic("escalation", _escalation_every, escalation.escalate_due),
     Periodic("duty-reminders", _duty_every, duty_remind.remind_due),
+    Periodic("outbox-gauges", lambda settings: 15.0, upkeep.measure_outbox),
+    Periodic("retention", lambda settings: 3600.0, upkeep.purge_old),
 ]

@@ -85,6 +85,7 @@ class Outcome:
     state: str | None = None  # the conversation state after this step, for the channel's handler
     notes: tuple[str, ...] = field(default=())  # what happened, for the console and logs
     queued: int = 0  # messages put in the outbox for other people: the channel sends them soon
+    reloaded: bool = False  # the FAQ changed and the core reloaded it: a channel in another process reloads too
 
     @staticmethod
     def text(text: str, *buttons: tuple[Button, ...]) -> Outcome:

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.logs import mask
 from bot.store.models_outreach import AskedQuestion, ScamCheck
 from bot.store.sql import insert_row
@@ -43,6 +44,9 @@ def record_question(session: Session, citizen_id: int | None, text: str, match: 
         "fallback": match.intent is None,
     }
     insert_row(session, AskedQuestion, row)
+    metrics.note("questions")
+    if match.intent is None:
+        metrics.note("fallbacks")
 
 
 def record_check(session: Session, citizen_id: int | None, text: str, verdict: VerdictLike) -> None:
@@ -55,3 +59,4 @@ def record_check(session: Session, citizen_id: int | None, text: str, verdict: V
         "type": verdict.type,
     }
     insert_row(session, ScamCheck, row)
+    metrics.note("verdicts", verdict.verdict)

@@ -45,3 +45,10 @@ def test_match_keeps_stdout_to_json_and_stderr_quiet_whatever_the_level(tmp_path
 def test_verbose_overrides_the_configured_level(tmp_path: Path) -> None:
     done = cunjing(tmp_path, "-v", "run", CUNJING_APP__LOG_LEVEL="ERROR")
     assert "bot.store.db: database migrated" in done.stderr
+
+
+def test_run_logs_json_lines_when_configured(tmp_path: Path) -> None:
+    done = cunjing(tmp_path, "run", CUNJING_APP__LOG_FORMAT="json")
+    lines = [json.loads(line) for line in done.stderr.splitlines()]  # every line one JSON object
+    migrated = [line for line in lines if line["message"].startswith("database migrated")]
+    assert migrated and migrated[0]["level"] == "INFO" and migrated[0]["logger"] == "bot.store.db"

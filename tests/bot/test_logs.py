@@ -3,11 +3,12 @@ however people write them."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
-from bot.logs import MaskingFormatter, mask
+from bot.logs import JsonFormatter, MaskingFormatter, about, mask
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-bs"
 
@@ -70,3 +71,42 @@ def test_every_log_line_is_masked():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "villager %s at %s", ("+86 138 1234 5678", TOKEN), None)
     line = MaskingFormatter("%(message)s").format(record)
     assert line == "villager +86 138 **** 5678 at <token>"
+
+
+def json_line(logger: logging.Logger, message: str, *args: object, **kwargs: object) -> dict[str, object]:
+    """What the JSON formatter writes for one log call."""
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.setFormatter(JsonFormatter())
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        logger.warning(message, *args, **kwargs)  # type: ignore[arg-type]
+    finally:
+        logger.removeHandler(handler)
+    [line] = lines
+    assert "\n" not in line  # one line per event
+    parsed: dict[str, object] = json.loads(line)
+    return parsed
+
+
+def test_a_json_line_names_the_update_and_request_it_is_about_and_masks_numbers() -> None:
+    logger = logging.getLogger("cunjing.test.json")
+    with about(update_id=812):
+        line = json_line(logger, "村民 %s 来电", "138 1234 5678", extra={"request_id": 12})
+    assert line["message"] == "村民 138 **** 5678 来电"
+    assert (line["level"], line["logger"], line["update_id"], line["request_id"]) == (
+        "WARNING", "cunjing.test.json", 812, 12
+    )
+    assert str(line["time"]).endswith("+00:00")
+    assert "update_id" not in json_line(logger, "after the update")
+
+
+def test_a_json_line_carries_the_traceback_masked() -> None:
+    logger = logging.getLogger("cunjing.test.json")
+    try:
+        raise ValueError(f"bad token {TOKEN}")
+    except ValueError:
+        line = json_line(logger, "failed", exc_info=True)
+    assert "Traceback" in str(line["exception"]) and "<token>" in str(line["exception"])
+    assert TOKEN not in json.dumps(line)

@@ -221,6 +221,8 @@ class HttpServer:
     @property
     def port(self) -> int:
         if self._server is None:
+            if self._port:  # a given port: known while stopped
+                return self._port
             raise RuntimeError("server not started")
         return int(self._server.sockets[0].getsockname()[1])
 

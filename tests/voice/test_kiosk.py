@@ -13,7 +13,7 @@ import pytest
 
 from bot.services import Knowledge
 from bot.settings import KioskSettings, Settings, VoiceSettings
-from tests.voice.helpers import FakeClock, ScriptedInputs, local, zh_bounds
+from tests.voice.helpers import STATION, FakeClock, ScriptedInputs, local, zh_bounds
 from voice import wav
 from voice.alerts import Alert, AlertFeed, from_list
 from voice.kiosk import Kiosk
@@ -44,7 +44,7 @@ def make(
 ) -> tuple[Kiosk, io.StringIO]:
     out = io.StringIO()
     inputs = ScriptedInputs(clock, script, ready=lambda: not tts.busy)
-    kiosk = Kiosk(tts, knowledge, playlist, settings, clock=clock, inputs=inputs, out=out, **kwargs)  # type: ignore[arg-type]
+    kiosk = Kiosk(tts, knowledge, playlist, settings, zone=STATION, clock=clock, inputs=inputs, out=out, **kwargs)  # type: ignore[arg-type]
     return kiosk, out
 
 

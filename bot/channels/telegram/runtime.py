@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot import logs, metrics
 from bot.channels.telegram import parse, render
 from bot.channels.telegram.media import Media
 from bot.core.conversation import Conversation
@@ -50,8 +52,8 @@ class Runtime:
         if self.core is None:
             return await asyncio.to_thread(self.conversation.handle, msg)
         outcome = await self.core.answer(msg)
-        if msg.command == "reload" and msg.user_id in self.services.settings.telegram.admins:
-            await asyncio.to_thread(self.reload_here)  # the core reloaded its FAQ; this process's texts follow
+        if outcome.reloaded:  # /reload, or a /review choice that changed the FAQ: this process's texts follow
+            await asyncio.to_thread(self.reload_here)
         return outcome
 
     def reload_here(self) -> None:
@@ -86,6 +88,8 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     msg = parse.incoming(update)
     if msg is None:
         return
+    started = time.perf_counter()
+    logs.UPDATE_ID.set(update.update_id)  # this update's task: its log lines name it (bot/logs.py)
     runtime = runtime_of(context)
     if update.callback_query is not None:
         await answer(update)
@@ -95,6 +99,8 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(runtime, context, msg.chat_id, outcome, update.update_id)
     if outcome.queued:
         runtime.kick()
+    metrics.UPDATES.labels(msg.kind).inc()
+    metrics.TURN_SECONDS.observe(time.perf_counter() - started)
 
 
 async def patiently(runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, msg: Incoming) -> Outcome:

@@ -35,8 +35,11 @@ SHEETS_ZH = [
     "驻村工作-民警",
     "驻村工作-镇",
     "驻村工作记录",
+    "群众满意度",
+    "投诉",
+    "纠纷调解",
 ]
-CHARTS = ["requests", "timing", "alerts", "checks", "coverage", "duty"]
+CHARTS = ["requests", "timing", "alerts", "checks", "coverage", "duty", "disputes"]
 QINGSHAN, BAISHUI = "青山镇（示例）", "白水镇（示例）"
 
 

@@ -131,8 +131,8 @@ def test_a_photo_captioned_with_log_is_kept_with_the_entry(world, clock):
     assert (row.kind, row.text, row.photo) == ("deed", "修好了村口的路灯", "AgACAgIAAxkBAAIBpGZ")
     wang.sends("photo", text="/log deed QS001", attachments=photo)  # a photo is enough without words
     assert len(logs(world)) == 2
-    wang.sends("photo", text="村口的路灯", attachments=photo)  # a photo that is no command: as before
-    assert wang.last.text == say(world, "unsupported.photo")
+    wang.sends("photo", text="村口的路灯", attachments=photo)  # a photo that is no command: no words read in it
+    assert wang.last.text == say(world, "photo.unreadable")
 
 
 # --- /duty ---------------------------------------------------------------------------------

@@ -243,10 +243,12 @@ async def bot(
     demo_db: sessionmaker[Session],
     knowledge: Knowledge,
     ptb_timedelta: None,
+    tmp_path: Path,
 ) -> AsyncIterator[Bot]:
     """The bot running against the fake Bot API, the demo roster loaded; the officers and desks exist."""
     marker = request.node.get_closest_marker("bot_env")
     extra = {k: str(v) for k, v in (marker.kwargs if marker else {}).items()}
+    extra.setdefault("CUNJING_VOICE__CACHE_DIR", str(tmp_path / "speech-cache"))  # voice notes made afresh
     async with FakeBotApi() as api:
         harness = Bot(api, bot_settings(database, api, **extra), demo_db, knowledge)
         for officer in OFFICERS:

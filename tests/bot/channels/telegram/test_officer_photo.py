@@ -16,8 +16,8 @@ async def test_an_officer_sets_the_photo_villagers_see(bot: Bot) -> None:
     [card] = (await villager.send("/officer")).replies
     assert card.photo == largest
 
-    plain = await officer.send_photo()  # no caption: a photo is not understood by itself
-    assert plain.texts == [bot.say("unsupported.photo")]
+    plain = await officer.send_photo()  # no caption: read for a scam check, and it holds no words
+    assert plain.texts == [bot.say("photo.unreadable")]
     assert (await officer.reply_to(plain, "/photo")).texts == [bot.say("photo.saved")]
     assert plain.message is not None
     [card] = (await villager.send("/officer")).replies
