@@ -114,7 +114,7 @@ def main() -> None:
     ours, latencies = [], []
     for text in texts:
         t = time.perf_counter()
-        ev = matcher.evidence(matcher.query(text))
+        ev = matcher.read(text)
         ours.append(([i for i, _ in ev.ranked], matcher.confidence(ev)))
         latencies.append((time.perf_counter() - t) * 1000)
     base_rank = baseline(faq)

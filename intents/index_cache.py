@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_ANALYSERS = ("normalise.py", "tokens.py", "pinyin.py", "matcher.py", "strategies.py")
+_ANALYSERS = ("normalise.py", "dialect.py", "tokens.py", "pinyin.py", "matcher.py", "strategies.py")
 _LIBRARIES = ("jieba", "pypinyin", "opencc")
 
 

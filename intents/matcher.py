@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from intents import index_cache, pinyin, tokens
+from intents import index_cache, pinyin, sentences, tokens
+from intents.dialect import Dialect
 from intents.faq import Faq
 from intents.normalise import Normaliser
 from intents.strategies import (
@@ -49,6 +50,7 @@ class Match:
         return self.intent is None
 
 
+NEAR = 5  # the asking sentence may pick among the whole message's first NEAR intents
 DEFAULT_WEIGHTS: Mapping[str, float] = {"nearest": 0.35, "centroid": 0.25, "fuzzy": 0.15, "keywords": 0.25}
 
 
@@ -76,12 +78,12 @@ class Reading:
     evidence_features: dict[str, list[list[str]]]
 
 
-def read(texts: Sequence[str], evidence: dict[str, list[str]]) -> Reading:
+def read(texts: Sequence[str], evidence: dict[str, list[str]], fold: Callable[[str], str]) -> Reading:
     return Reading(
-        features=[tokens.features(t) for t in texts],
+        features=[tokens.features(t, fold=fold) for t in texts],
         segmented=[" ".join(tokens.words(t)) for t in texts],
         evidence=evidence,
-        evidence_features={k: [tokens.features(t) for t in terms] for k, terms in evidence.items()},
+        evidence_features={k: [tokens.features(t, fold=fold) for t in terms] for k, terms in evidence.items()},
     )
 
 
@@ -94,7 +96,7 @@ class Index:
     spoken: Reading  # in pinyin syllables, for questions typed in pinyin
 
 
-def analyse(faq: Faq, normalise: Normaliser) -> Index:
+def analyse(faq: Faq, normalise: Callable[[str], str], fold: Callable[[str], str]) -> Index:
     """Normalise and segment every example, out-of-scope question and keyword of the FAQ."""
     examples = [Example(i.id, normalise(e)) for i in faq.intents.values() for e in i.examples]
     examples += [Example(NONE, normalise(q)) for q in faq.out_of_scope]
@@ -102,8 +104,8 @@ def analyse(faq: Faq, normalise: Normaliser) -> Index:
     sounds = {k: [s for s in map(pinyin.spoken, terms) if s] for k, terms in evidence.items()}
     return Index(
         examples=examples,
-        written=read([e.text for e in examples], evidence),
-        spoken=read([pinyin.spoken(e.text) for e in examples], sounds),
+        written=read([e.text for e in examples], evidence, fold),
+        spoken=read([pinyin.spoken(e.text) for e in examples], sounds, fold),
     )
 
 
@@ -144,7 +146,7 @@ def _idf(feats: Sequence[Sequence[str]]) -> dict[str, float]:
 def _content(faq: Faq) -> tuple[object, ...]:
     """What the index is made of: the cache key."""
     intents = [(i.id, i.examples, i.evidence) for i in faq.intents.values()]
-    return (intents, faq.out_of_scope, sorted(faq.typos.items()))
+    return (intents, faq.out_of_scope, sorted(faq.typos.items()), faq.dialect)
 
 
 def sigmoid(x: float) -> float:
@@ -169,9 +171,12 @@ class Matcher:
         self.max_chars = max_chars
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.calibration = faq.calibration
-        self.normalise = Normaliser(faq.typos)
+        self.normalise = Normaliser(faq.typos)  # shared with the scam checker and the urgency reader
+        self.dialect = Dialect(faq.dialect)
         digest = index_cache.key(_content(faq))
-        index = index_cache.cached(cache_dir, "matcher", digest, lambda: analyse(faq, self.normalise))
+        index = index_cache.cached(
+            cache_dir, "matcher", digest, lambda: analyse(faq, self.understand, self.dialect.fold)
+        )
         self.examples = index.examples
         self.intents = IntentIndex(e.intent for e in self.examples)
         self.written = View.build(self.intents, self.examples, index.written)
@@ -185,14 +190,21 @@ class Matcher:
     def view(self, spoken: bool) -> View:
         return self.spoken if spoken else self.written
 
+    def understand(self, text: str) -> str:
+        """A text normalised and read back from dialect into Mandarin: what the matcher compares."""
+        return self.dialect(self.normalise(text))
+
     def query(self, text: str, exclude: int | None = None) -> Query:
-        norm = self.normalise(text[: self.max_chars])
+        return self.query_of(self.understand(text[: self.max_chars]), exclude)
+
+    def query_of(self, norm: str, exclude: int | None = None) -> Query:
+        """The query of an already understood text."""
         typed_pinyin = pinyin.of_romanised(norm)
         if typed_pinyin:  # "yanzhengma keyi gei bieren ma": read against the FAQ as spoken
             norm = " ".join(typed_pinyin[0])
         view = self.view(bool(typed_pinyin))
         words = tokens.words(norm)
-        features = tuple(tokens.features(norm, words))
+        features = tuple(tokens.features(norm, words, fold=self.dialect.fold))
         vector = tfidf_vector(features, view.idf)
         return Query(norm, features, " ".join(words), exclude, vector, spoken=bool(typed_pinyin))
 
@@ -215,6 +227,29 @@ class Matcher:
         ids, values = self.intents.ids, total.tolist()
         return Evidence(tuple((ids[i], values[i]) for i in best_first), none)
 
+    def read(self, text: str, exclude: int | None = None) -> Evidence:
+        """The evidence for a message: of the whole, or of the sentence that asks when that is surer.
+
+        A long story often asks its question only at the end ("…你们说这是不是骗子"), and its early
+        sentences pull towards other intents; the asking sentence alone, or with the one before it,
+        is scored too, and the reading the confidence trusts most is kept.
+        """
+        whole = self.query(text, exclude)
+        best = self.evidence(whole)
+        if whole.spoken:
+            return best
+        sure = self.confidence(best)
+        near = {intent for intent, _ in best.ranked[:NEAR]}
+        tables = self.dialect.tables
+        parts = sentences.asking_parts(text[: self.max_chars], self.understand, tables.asking, tables.starts)
+        for part in reversed(parts):  # the most context first: 要她转钱解冻 alone reads as a loan
+            ev = self.evidence(self.query_of(part, exclude))
+            # a sentence alone can look sure of something the whole message never pointed at:
+            # it may only choose among the intents the whole already ranks near the top
+            if ev.ranked and ev.ranked[0][0] in near and self.confidence(ev) > sure:
+                return ev
+        return best
+
     def rank(self, query: Query) -> list[tuple[str, float]]:
         """Real intents by score, best first; the out-of-scope pseudo-intent first when it wins."""
         ev = self.evidence(query)
@@ -236,7 +271,7 @@ class Matcher:
         try:
             if not isinstance(text, str):
                 text = str(text)
-            return self.decide(self.evidence(self.query(text, exclude)))
+            return self.decide(self.read(text, exclude))
         except Exception:  # the matcher must answer anything; a bug here is logged, not raised
             log.exception("matcher failed on a query of %d characters", len(text))
             return Match(None, 0.0, ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import jieba
@@ -38,6 +39,12 @@ def warm_up() -> None:
     _jieba()
 
 
+def segment(run: str) -> list[str]:
+    """jieba's words of one Chinese run, stopwords kept."""
+    words: list[str] = _jieba().lcut(run, HMM=False)
+    return words
+
+
 def _stem(word: str) -> str:
     """A light English stem, enough to meet `scams`/`scam` and `calling`/`call`."""
     for suffix in ("ing", "ed", "es", "s"):
@@ -51,7 +58,7 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for run in _RUN.findall(text):
         if run[0] >= "\u3400":
-            out += [w for w in _jieba().lcut(run, HMM=False) if w not in STOPWORDS]
+            out += [w for w in segment(run) if w not in STOPWORDS]
         elif run not in STOPWORDS:
             out.append(_stem(run))
     return out
@@ -70,9 +77,14 @@ def sounds(text: str) -> list[list[str]]:
     return pinyin.of_romanised(text) or pinyin.of_chinese(text)
 
 
-def features(text: str, segmented: list[str] | None = None) -> list[str]:
-    """All features of a normalised text: words `w:`, character bigrams `b:`, syllable pairs `p:`."""
+def features(
+    text: str, segmented: list[str] | None = None, fold: Callable[[str], str] | None = None
+) -> list[str]:
+    """All features of a normalised text: words `w:`, character bigrams `b:`, syllable pairs `p:`
+    (each syllable through `fold`, the accent's mergers, when given)."""
     out = [f"w:{w}" for w in (words(text) if segmented is None else segmented)] + [f"b:{b}" for b in bigrams(text)]
     for run in sounds(text):
+        if fold is not None:
+            run = [fold(s) for s in run]
         out += [f"p:{a}_{b}" for a, b in zip(run, run[1:], strict=False)]
     return out
