@@ -1,17 +1,19 @@
 """Fault drills: the bot under a steady load of villagers while its database fails, and what was lost.
 
-Run by hand: `.venv/bin/python benchmarks/drills.py [--drill sqlite-lock pg-restart pg-outage] [--seconds 30]`.
+Run by hand: `.venv/bin/python benchmarks/drills.py [--drill kill-main sqlite-lock ...] [--seconds 30]`.
 The bot runs as `cunjing run` runs it (bot_load.py's `start_bot`: long polling, the core in its own process); this
 process is Telegram (the fake Bot API) and `--villagers` villagers, each sending FAQ questions and now and then a
-request, `--rate` messages a second for `--seconds`. `--fault-at` seconds in, the drill breaks the database:
+request, `--rate` messages a second for `--seconds`. `--fault-at` seconds in, the drill breaks something:
 
 - `sqlite-lock`: another program holds SQLite's write lock for `--outage` seconds (as a backup tool or a stuck
   process would), so every write meets "database is locked" once SQLite's busy timeout has passed;
 - `pg-restart`: a PostgreSQL of the drill's own (initdb in a temporary directory, a free port; never the
   machine's server) restarted with `pg_ctl restart -m fast`;
-- `pg-outage`: that PostgreSQL stopped for `--outage` seconds, then started again.
+- `pg-outage`: that PostgreSQL stopped for `--outage` seconds, then started again;
+- `kill-main` / `kill-core`: SIGKILL of the bot's main process (started again at once, as systemd or compose
+  would) or of its conversation core's process, three times `--every` seconds apart.
 
-It prints, per drill: messages never answered, requests saved but the villager never told "#N", duplicate cards to
+It prints, per drill: updates never handled, requests saved but the villager never told "#N", duplicate cards to
 officers, apologies, busy notices, and the slowest answer. Target: 0 lost, 0 apologies, 0 duplicates.
 """
 
@@ -25,6 +27,7 @@ import pwd
 import random
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -33,6 +36,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +114,14 @@ def sqlite_lock(path: Path) -> Iterator[None]:
         connection.close()
 
 
+@dataclass
+class Bot:
+    """The bot's main process, and how to start another one like it."""
+
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+
+
 async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) -> dict[str, str]:
     pg = Postgres(workdir) if name.startswith("pg-") else None
     database = DatabaseSettings(url=pg.url if pg else "", path=workdir / "drill.sqlite3")
@@ -118,12 +130,22 @@ async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) ->
     load_demo(db.session_factory(engine))
     engine.dispose()
 
-    def fault() -> Callable[[], None]:
-        """Break the database now; returns what mends it."""
+    def fault(bot: Bot) -> Callable[[], None]:
+        """Break something now; returns what mends it."""
+        if name == "kill-main":  # the bot's main process: its core child is orphaned and goes
+            bot.process.kill()
+            bot.process.wait()
+            bot.process = start_bot(bot.env)
+            return lambda: None
+        if name == "kill-core":  # the conversation core's process: the main process replaces it
+            children = subprocess.run(["pgrep", "-P", str(bot.process.pid)], capture_output=True, text=True)
+            for pid in children.stdout.split():
+                os.kill(int(pid), signal.SIGKILL)
+            return lambda: None
         if name == "sqlite-lock":
             held = sqlite_lock(database.path)
             held.__enter__()
-            return lambda: held.__exit__(None, None, None)
+            return lambda: None if held.__exit__(None, None, None) else None
         assert pg is not None
         if name == "pg-restart":
             pg.restart()
@@ -132,7 +154,7 @@ async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) ->
         return pg.start
 
     try:
-        return await under_load(args, faq, database, fault)
+        return await under_load(args, faq, database, fault, 3 if name.startswith("kill-") else 1)
     finally:
         if pg is not None:
             with contextlib.suppress(subprocess.CalledProcessError):
@@ -140,7 +162,8 @@ async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) ->
 
 
 async def under_load(
-    args: argparse.Namespace, faq: Faq, database: DatabaseSettings, fault: Callable[[], Callable[[], None]]
+    args: argparse.Namespace, faq: Faq, database: DatabaseSettings, fault: Callable[[Bot], Callable[[], None]],
+    times: int = 1,
 ) -> dict[str, str]:
     rng = random.Random(args.seed)
     questions = [e for i in faq.intents.values() for e in i.examples if not e.startswith("/")]
@@ -160,11 +183,11 @@ async def under_load(
             "CUNJING_DATABASE__URL": database.effective_url,
             "PTB_TIMEDELTA": "true",
         }
-        bot = start_bot(env)
+        bot = Bot(start_bot(env), env)
         try:
             started = time.monotonic()
             while not api.calls_to("setMyCommands"):
-                if bot.poll() is not None or time.monotonic() - started > 60:
+                if bot.process.poll() is not None or time.monotonic() - started > 60:
                     raise SystemExit("the bot did not start")
                 await asyncio.sleep(0.05)
             for villager in villagers:
@@ -173,18 +196,19 @@ async def under_load(
             api.reset_counters()
             first_message = len(api.messages)
             loop = asyncio.get_running_loop()
-            begin, total, mend = loop.time(), int(args.rate * args.seconds), None
+            begin, total, faults = loop.time(), int(args.rate * args.seconds), 0
+            mend: Callable[[], None] | None = None
             update_ids: list[tuple[int, int, float]] = []  # update id, chat, when sent
             for n in range(total):
                 delay = begin + n / args.rate - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                if mend is None and loop.time() - begin >= args.fault_at:
-                    mend = await asyncio.to_thread(fault)
-                    mended_at = loop.time() + args.outage
+                if mend is None and faults < times and loop.time() - begin >= args.fault_at + faults * args.every:
+                    mend = await asyncio.to_thread(fault, bot)
+                    mended_at, faults = loop.time() + args.outage, faults + 1
                 if mend is not None and loop.time() >= mended_at:
                     await asyncio.to_thread(mend)
-                    mend = lambda: None  # noqa: E731 - mended once
+                    mend = None
                 villager = villagers[n % len(villagers)]
                 sent = await villager.send(load.line(villager), settle=False)
                 update_ids.append((sent.update_id, villager.id, loop.time()))
@@ -192,11 +216,11 @@ async def under_load(
                 await asyncio.to_thread(mend)
             return await tally(args, api, update_ids, database, first_message, busy, sorry)
         finally:
-            bot.terminate()
+            bot.process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
-                bot.wait(30)
-            if bot.poll() is None:
-                bot.kill()
+                bot.process.wait(30)
+            if bot.process.poll() is None:
+                bot.process.kill()
 
 
 async def tally(
@@ -253,7 +277,10 @@ async def tally(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--drill", nargs="+", default=["sqlite-lock", "pg-restart", "pg-outage"])
+    parser.add_argument(
+        "--drill", nargs="+", default=["kill-main", "kill-core", "sqlite-lock", "pg-restart", "pg-outage"]
+    )
+    parser.add_argument("--every", type=float, default=6.0, help="seconds between the three kills of a kill drill")
     parser.add_argument("--villagers", type=int, default=50)
     parser.add_argument("--rate", type=float, default=20.0, help="villagers' messages a second")
     parser.add_argument("--seconds", type=float, default=30.0)
