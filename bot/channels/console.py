@@ -68,6 +68,8 @@ class ConsoleChat:
     def render_reply(self, reply: Reply) -> None:
         if reply.photo:
             self.write(f"[photo: {reply.photo}]")
+        if reply.document:
+            self.write(f"[file: {reply.document}]")
         self.write(reply.text)
         for row in reply.buttons:
             for button in row:

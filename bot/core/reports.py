@@ -1,4 +1,4 @@
-"""`/report [FROM TO]` for administrators: the summary and the charts of the station's report.
+"""`/report [FROM TO]` for administrators: the summary, each chart as a photo, the workbook as a document.
 
 The files are written under `report.dir/telegram/`; folders older than a day are removed, late
 enough for the outbox to send a chart it had to hold back."""
@@ -57,7 +57,8 @@ def on_report(turn: Turn) -> Outcome:
     files = write_report(turn.session, settings, turn.knowledge.faq, period, folder, turn.lang)
     charts = [Reply(title, photo=str(path)) for path, title in files.charts]
     log.info("report %s..%s for admin %s in %s", period.first, period.last, turn.msg.user_id, folder)
-    return Outcome((Reply(files.summary), *charts, Reply(turn.say("report.files", path=files.workbook))))
+    workbook = Reply(turn.say("report.files"), document=str(files.workbook))
+    return Outcome((Reply(files.summary), *charts, workbook))
 
 
 COMMANDS = {"report": on_report}

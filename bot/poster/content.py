@@ -1,4 +1,5 @@
-"""What a village's poster says: the village, its officer (or the duty desk), the bot's deep link."""
+"""What a village's poster says: the village, its officer (or the duty desk and its phone), the bot's
+@name and deep link."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ class Poster:
     village: str
     town: str
     link: str  # the deep link the QR code holds
+    bot: str  # the bot's @name, printed beside the code for those who search for it instead
     officer: str | None  # None: the village has no officer now
     phone: str | None
     photo: Image.Image  # the officer's photo, or a silhouette
     texts: dict[str, str]  # every fixed text, by message key, in the poster's language
+    desk_phone: str | None = None  # the town duty desk's phone, shown when the village has no officer
 
 
 def deep_link(bot_username: str, code: str) -> str:
@@ -104,13 +107,18 @@ def build(session: Session, village: Village, settings: Settings, faq: Faq, lang
     texts = {key: faq.message(key, lang) for key in keys}
     texts["poster.town_code"] = faq.message("poster.town_code", lang, town=town, code=village.code)
     texts["poster.no_officer_help"] = faq.message("poster.no_officer_help", lang, town=town)
+    desk_phone = village.town.duty_phone if officer is None else None
+    if desk_phone:
+        texts["poster.duty_phone"] = faq.message("poster.duty_phone", lang, phone=phone_text(desk_phone))
     return Poster(
         code=village.code,
         village=village.name,
         town=town,
         link=deep_link(username, village.code),
+        bot=f"@{username.lstrip('@')}",
         officer=officer.name if officer else None,
         phone=phone_text(officer.phone) if officer and officer.phone else None,
         photo=load_photo(officer.photo if officer else None),
         texts=texts,
+        desk_phone=phone_text(desk_phone) if desk_phone else None,
     )

@@ -16,7 +16,11 @@ PAGE_W, PAGE_H = 210.0, 297.0  # A4
 MARGIN = 14.0
 PT = 25.4 / 72  # one typographic point in millimetres
 
-STEPS_BOTTOM = 252.0  # the footer band starts here
+FOOTER = 258.0  # the red footer band starts here
+STEPS_BOTTOM = FOOTER - 2
+STEP_SIZE, STEP_SMALLEST = 20.0, 18.0  # points: the steps read at arm's length on a village notice board
+QR_SIZE = 52.0
+QR_X, QR_Y = PAGE_W - MARGIN - QR_SIZE, 160.0
 BLUE, RED, INK, GREY, PALE, WHITE = "#0B3B8C", "#C62828", "#1A1A1A", "#5F6B7A", "#EDF2FA", "#FFFFFF"
 
 
@@ -119,12 +123,14 @@ def qr_modules(link: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
 
 
-def paragraph(text: str, x: float, y: float, size: float, room: float, color: str = INK) -> tuple[list[Label], float]:
+def paragraph(
+    text: str, x: float, y: float, size: float, room: float, color: str = INK, leading: float = 1.45
+) -> tuple[list[Label], float]:
     """Wrapped lines from baseline `y` down; returns them and the baseline after the last one."""
     labels = []
     for line in wrap(text, size, room):
         labels.append(Label(line, x, y, size, color))
-        y += size * PT * 1.45
+        y += size * PT * leading
     return labels, y
 
 
@@ -132,57 +138,67 @@ def header(poster: Poster) -> list[Shape]:
     t = poster.texts
     room = PAGE_W - 2 * MARGIN
     return [
-        Box(0, 0, PAGE_W, 46, BLUE),
-        Label(t["poster.title"], PAGE_W / 2, 23, fit(t["poster.title"], 34, room), WHITE, True, "center"),
-        Label(t["poster.subtitle"], PAGE_W / 2, 37, fit(t["poster.subtitle"], 15, room), WHITE, False, "center"),
-        Label(poster.village, PAGE_W / 2, 68, fit(poster.village, 40, room), INK, True, "center"),
-        Label(t["poster.town_code"], PAGE_W / 2, 80, fit(t["poster.town_code"], 16, room), GREY, False, "center"),
+        Box(0, 0, PAGE_W, 40, BLUE),
+        Label(t["poster.title"], PAGE_W / 2, 21, fit(t["poster.title"], 34, room), WHITE, True, "center"),
+        Label(t["poster.subtitle"], PAGE_W / 2, 33, fit(t["poster.subtitle"], 15, room), WHITE, False, "center"),
+        Label(poster.village, PAGE_W / 2, 58, fit(poster.village, 40, room), INK, True, "center"),
+        Label(t["poster.town_code"], PAGE_W / 2, 70, fit(t["poster.town_code"], 16, room), GREY, False, "center"),
     ]
 
 
 def officer_card(poster: Poster) -> list[Shape]:
     t = poster.texts
     photo = ImageOps.fit(poster.photo, (480, 640))  # 3:4, cropped to fill
-    shapes: list[Shape] = [Box(MARGIN, 88, PAGE_W - 2 * MARGIN, 78, PALE, 4), Picture(photo, 22, 95, 48, 64)]
-    x, room = 80.0, PAGE_W - MARGIN - 8 - 80
+    shapes: list[Shape] = [Box(MARGIN, 77, PAGE_W - 2 * MARGIN, 71, PALE, 4), Picture(photo, 22, 82, 45, 60)]
+    x, room = 77.0, PAGE_W - MARGIN - 6 - 77
     if poster.officer is None:
-        shapes.append(Label(t["poster.no_officer"], x, 112, fit(t["poster.no_officer"], 24, room), INK, True))
-        shapes += paragraph(t["poster.no_officer_help"], x, 126, 15, room)[0]
+        shapes.append(Label(t["poster.no_officer"], x, 94, fit(t["poster.no_officer"], 24, room), INK, True))
+        desk = t.get("poster.duty_phone")
+        help_bottom = 130.0 if desk else 144.0  # the desk's phone, when known, goes under the help
+        size = 15.0
+        lines, bottom = paragraph(t["poster.no_officer_help"], x, 106, size, room)
+        while bottom > help_bottom and size > 10:
+            size -= 0.5
+            lines, bottom = paragraph(t["poster.no_officer_help"], x, 106, size, room)
+        shapes += lines
+        if desk:
+            shapes.append(Label(desk, x, 141, fit(desk, 24, room), BLUE, True))
         return shapes
     shapes += [
-        Label(t["poster.officer_label"], x, 106, 16, GREY),
-        Label(poster.officer, x, 124, fit(poster.officer, 40, room), INK, True),
-        Label(t["poster.phone_label"], x, 140, 16, GREY),
-        Label(poster.phone or "-", x, 155, fit(poster.phone or "-", 30, room), BLUE, True),
+        Label(t["poster.officer_label"], x, 93, 16, GREY),
+        Label(poster.officer, x, 111, fit(poster.officer, 40, room), INK, True),
+        Label(t["poster.phone_label"], x, 126, 16, GREY),
+        Label(poster.phone or "-", x, 140, fit(poster.phone or "-", 30, room), BLUE, True),
     ]
     return shapes
 
 
 def steps(poster: Poster, x: float, room: float, size: float) -> tuple[list[Shape], float]:
-    """The three numbered steps from y=198 down; returns them and the baseline after the last."""
+    """The three numbered steps from y=175 down; returns them and where the last line's ink ends."""
     shapes: list[Shape] = []
-    y = 198.0
+    y = 175.0
     for number, key in enumerate(STEPS, start=1):
-        shapes += [Box(x, y - 6.5, 9, 9, BLUE, 4.5), Label(str(number), x + 4.5, y, 15, WHITE, True, "center")]
-        lines, y = paragraph(poster.texts[key], x + 13, y, size, room - 13)
+        shapes += [Box(x, y - 7, 10, 10, BLUE, 5), Label(str(number), x + 5, y, 18, WHITE, True, "center")]
+        lines, y = paragraph(poster.texts[key], x + 13, y, size, room - 13, leading=1.3)
         shapes += lines
-        y += 3
-    return shapes, y
+        y += 2
+    return shapes, y - 2 - size * PT  # the last line's baseline and its descenders (0.3 of the size)
 
 
 def how_to(poster: Poster) -> list[Shape]:
     t = poster.texts
-    qr_x, qr_size = 132.0, 64.0
+    middle, room = QR_X + QR_SIZE / 2, QR_SIZE + MARGIN - 2
     shapes: list[Shape] = [
-        Code(qr_modules(poster.link), qr_x, 173, qr_size),
-        Label(t["poster.scan"], qr_x + qr_size / 2, 244, fit(t["poster.scan"], 15, qr_size), BLUE, True, "center"),
-        Label(t["poster.how_title"], MARGIN, 184, fit(t["poster.how_title"], 20, qr_x - MARGIN - 4), INK, True),
+        Label(t["poster.scan"], middle, QR_Y - 3, fit(t["poster.scan"], 16, room), BLUE, True, "center"),
+        Code(qr_modules(poster.link), QR_X, QR_Y, QR_SIZE),
+        Label(poster.bot, middle, QR_Y + QR_SIZE + 7, fit(poster.bot, 14, room, smallest=10), INK, True, "center"),
+        Label(t["poster.how_title"], MARGIN, 162, fit(t["poster.how_title"], 22, QR_X - MARGIN - 4), INK, True),
     ]
-    size = 14.0
-    listed, bottom = steps(poster, MARGIN, qr_x - MARGIN - 4, size)
-    while bottom > STEPS_BOTTOM and size > 9:  # longer (English) steps: smaller type, never over the footer
+    size = STEP_SIZE
+    listed, bottom = steps(poster, MARGIN, QR_X - MARGIN - 4, size)
+    while bottom > STEPS_BOTTOM and size > STEP_SMALLEST:  # longer (English) steps: smaller, never below 18 pt
         size -= 0.5
-        listed, bottom = steps(poster, MARGIN, qr_x - MARGIN - 4, size)
+        listed, bottom = steps(poster, MARGIN, QR_X - MARGIN - 4, size)
     return shapes + listed
 
 
@@ -190,9 +206,9 @@ def footer(poster: Poster) -> list[Shape]:
     t = poster.texts
     room = PAGE_W - 2 * MARGIN
     return [
-        Box(0, 252, PAGE_W, PAGE_H - 252, RED),
-        Label(t["poster.emergency"], PAGE_W / 2, 273, fit(t["poster.emergency"], 30, room), WHITE, True, "center"),
-        Label(t["poster.warning"], PAGE_W / 2, 287, fit(t["poster.warning"], 14, room), WHITE, False, "center"),
+        Box(0, FOOTER, PAGE_W, PAGE_H - FOOTER, RED),
+        Label(t["poster.emergency"], PAGE_W / 2, 276, fit(t["poster.emergency"], 30, room), WHITE, True, "center"),
+        Label(t["poster.warning"], PAGE_W / 2, 289, fit(t["poster.warning"], 14, room), WHITE, False, "center"),
     ]
 
 

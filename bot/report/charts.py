@@ -21,7 +21,12 @@ from bot.report.build import Report, Words
 BLUE, RED, ORANGE, GREEN, GREY, PALE = "#0B3B8C", "#C62828", "#EF8A17", "#2E7D32", "#8A94A3", "#A9C1E8"
 PALETTE = (BLUE, "#3F7CD4", PALE, ORANGE, GREEN, "#7B4FA0", GREY)
 TOP_KINDS = 6  # more kinds than this are drawn together as "other"
-DPI = 150
+# Telegram shrinks a photo to 1280 pixels on its longer side: a chart of that size is shown as drawn,
+# so its smallest text, 12 pt at 160 dpi, is 27 of 1280 pixels: about 2 mm across a phone's screen.
+PHONE_PIXELS = 1280
+DPI = 160
+SIZE = (PHONE_PIXELS / DPI, 768 / DPI)  # inches: 1280 x 768 pixels
+SMALLEST = 12  # points: tick labels, legends, the numbers on the bars
 
 
 @functools.cache
@@ -36,14 +41,15 @@ def font_name() -> str:
 
 @contextmanager
 def chinese() -> Iterator[None]:
-    with matplotlib.rc_context({"font.family": [font_name(), "DejaVu Sans"], "axes.unicode_minus": False}):
+    family = [font_name(), "DejaVu Sans"]
+    with matplotlib.rc_context({"font.family": family, "axes.unicode_minus": False, "font.size": SMALLEST}):
         yield
 
 
 def figure(title: str, columns: int = 1) -> tuple[Figure, list[Axes]]:
-    fig = Figure(figsize=(10, 5.6), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     axes = list(fig.subplots(1, columns, squeeze=False)[0])
-    fig.suptitle(title, fontsize=15, fontweight="bold")
+    fig.suptitle(title, fontsize=16, fontweight="bold")
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
     return fig, axes
@@ -57,7 +63,13 @@ def empty(ax: Axes, words: Words) -> None:
 
 
 def label_bars(ax: Axes, bars: object, texts: Sequence[str]) -> None:
-    ax.bar_label(bars, labels=list(texts), padding=3, fontsize=9)  # type: ignore[arg-type]
+    ax.bar_label(bars, labels=list(texts), padding=3, fontsize=SMALLEST)  # type: ignore[arg-type]
+
+
+def legend_below(fig: Figure, ax: Axes, columns: int = 3) -> None:
+    """The legend under the chart, outside every axes: it never hides a bar."""
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=columns, frameon=False,
+               fontsize=SMALLEST)
 
 
 def requests_chart(report: Report, words: Words) -> Figure:
@@ -77,7 +89,7 @@ def requests_chart(report: Report, words: Words) -> Figure:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel(words("report.chart.count"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole
-    ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    legend_below(fig, ax)
     return fig
 
 
@@ -92,7 +104,7 @@ def timing_chart(report: Report, words: Words) -> Figure:
     for ax, axis, median, p90 in panels:
         if all(v is None for v in median):
             empty(ax, words)
-            ax.set_title(words(axis), fontsize=11)
+            ax.set_title(words(axis), fontsize=13)
             continue
         positions = list(range(len(names)))
         left = ax.barh(
@@ -105,8 +117,9 @@ def timing_chart(report: Report, words: Words) -> Figure:
         label_bars(ax, right, [f"{v:.1f}" if v is not None else "" for v in p90])
         ax.set_yticks(positions, names)
         ax.invert_yaxis()
-        ax.set_title(words(axis), fontsize=11)
-        ax.legend(fontsize=9, frameon=False)
+        ax.set_title(words(axis), fontsize=13)
+    if any(ax.get_legend_handles_labels()[0] for ax in axes):
+        legend_below(fig, next(ax for ax in axes if ax.get_legend_handles_labels()[0]), columns=2)
     return fig
 
 
@@ -141,7 +154,7 @@ def alerts_chart(report: Report, words: Words) -> Figure:
     label_bars(ax, bars, [words.share(a.reach) for a in alerts])
     ax.set_yticks(positions, names)
     ax.invert_yaxis()
-    ax.legend(fontsize=9, frameon=False, loc="lower right")
+    legend_below(fig, ax, columns=2)
     return fig
 
 
@@ -185,7 +198,7 @@ def duty_chart(report: Report, words: Words) -> Figure:
     ax.set_xticks(list(range(len(towns))), [t.name for t in towns])
     ax.set_ylim(0, 115)
     ax.set_ylabel("%")
-    ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    legend_below(fig, ax)
     return fig
 
 
@@ -217,12 +230,18 @@ CHARTS: list[tuple[str, str, Callable[[Report, Words], Figure]]] = [
 ]
 
 
+def figures(report: Report, words: Words) -> Iterator[tuple[str, str, Figure]]:
+    """Each chart's name, title and figure, drawn in the Chinese font."""
+    with chinese():
+        for name, key, draw in CHARTS:
+            yield name, words(key), draw(report, words)
+
+
 def draw_all(report: Report, words: Words, out: Path, prefix: str) -> list[tuple[Path, str]]:
     """Every chart as `<prefix>-<name>.png` in `out`; returns each file with its title."""
     drawn = []
-    with chinese():
-        for name, key, draw in CHARTS:
-            path = out / f"{prefix}-{name}.png"
-            draw(report, words).savefig(path, format="png", facecolor="white")
-            drawn.append((path, words(key)))
+    for name, title, fig in figures(report, words):
+        path = out / f"{prefix}-{name}.png"
+        fig.savefig(path, format="png", facecolor="white")
+        drawn.append((path, title))
     return drawn

@@ -17,10 +17,12 @@ COLUMNS = ("town", "village_code", "village_name", "officer_name", "officer_phon
 DUTY = "duty_chat_id"
 PHOTO = "officer_photo"  # a Telegram file id, a URL or a file path: what /officer shows
 SUPERVISOR = "supervisor_telegram_id"  # per town: who receives its complaints (empty: the admins)
-OPTIONAL = (DUTY, PHOTO, SUPERVISOR)
+DUTY_PHONE = "duty_phone"  # per town: the duty desk's phone, printed on the posters of villages without an officer
+OPTIONAL = (DUTY, PHOTO, SUPERVISOR, DUTY_PHONE)
 MAX_PHOTO = 255  # the column's size
 EXCEL = (".xlsx", ".xlsm")
 PHONE = re.compile(r"1[3-9]\d{9}")
+DESK_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{3,23}")  # a landline as people write it: 0571-8888 8888, (0571)88888888
 # Village codes go into deep links t.me/<bot>?start=CODE, which allow only these characters.
 CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_NAME = 100
@@ -49,6 +51,7 @@ class RosterRow:
     duty_chat_id: int | None
     officer_photo: str | None = None
     supervisor_telegram_id: int | None = None
+    duty_phone: str | None = None
 
     def same_village(self, other: RosterRow) -> bool:
         """Whether two rows say the same thing (a harmless repeated line)."""
@@ -61,6 +64,7 @@ class Roster:
     has_duty_column: bool  # without the column, the towns' duty chats are left as they are
     has_photo_column: bool = False  # without it, the officers' photos are left as they are
     has_supervisor_column: bool = False  # without it, the towns' supervisors are left as they are
+    has_duty_phone_column: bool = False  # without it, the towns' desk phones are left as they are
 
     def duty_chats(self) -> dict[str, int | None]:
         """Each town's duty chat as the file gives it (None where no row of the town gives one)."""
@@ -76,6 +80,14 @@ class Roster:
         for row in self.rows:
             if found.get(row.town) is None:
                 found[row.town] = row.supervisor_telegram_id
+        return found
+
+    def duty_phones(self) -> dict[str, str | None]:
+        """Each town's duty desk phone as the file gives it (None where no row of the town gives one)."""
+        found: dict[str, str | None] = {}
+        for row in self.rows:
+            if found.get(row.town) is None:
+                found[row.town] = row.duty_phone
         return found
 
 
@@ -113,7 +125,7 @@ def parse_table(table: Sequence[Sequence[str]]) -> Roster:
         problems.append("the file has a header but no villages")
     if problems:
         raise RosterError(sorted(problems, key=_row_number))
-    return Roster(tuple(rows), DUTY in header, PHOTO in header, SUPERVISOR in header)
+    return Roster(tuple(rows), DUTY in header, PHOTO in header, SUPERVISOR in header, DUTY_PHONE in header)
 
 
 def write_csv(rows: Iterable[Sequence[Any]], stream: TextIO) -> None:
@@ -233,6 +245,9 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
     supervisor = _integer(value.get(SUPERVISOR, ""))
     if value.get(SUPERVISOR) and (supervisor is None or supervisor <= 0):
         found.append(f"{SUPERVISOR} {value[SUPERVISOR]!r} is not a Telegram user id (a positive whole number)")
+    desk_phone = value.get(DUTY_PHONE, "")
+    if desk_phone and not DESK_PHONE.fullmatch(desk_phone):
+        found.append(f"{DUTY_PHONE} {desk_phone!r} is not a phone number (digits, spaces, '-', '(' and ')')")
     photo = value.get(PHOTO, "")
     if len(photo) > MAX_PHOTO:
         found.append(f"{PHOTO} is longer than {MAX_PHOTO} characters")
@@ -255,6 +270,7 @@ def _row(number: int, header: list[str], cells: Sequence[str], problems: list[st
         duty_chat_id=duty,
         officer_photo=photo or None,
         supervisor_telegram_id=supervisor,
+        duty_phone=desk_phone or None,
     )
 
 
@@ -279,6 +295,7 @@ def _check_across_rows(rows: list[RosterRow], problems: list[str]) -> list[Roste
     kept = _distinct_villages(rows, problems)
     _check_duty_chats(kept, problems)
     _check_supervisors(kept, problems)
+    _check_duty_phones(kept, problems)
     _check_officers(kept, problems)
     return kept
 
@@ -315,6 +332,19 @@ def _check_supervisors(rows: list[RosterRow], problems: list[str]) -> None:
             problems.append(
                 f"row {row.row}: {SUPERVISOR} {row.supervisor_telegram_id} of town {row.town} "
                 f"differs from {seen.supervisor_telegram_id} on row {seen.row}"
+            )
+
+
+def _check_duty_phones(rows: list[RosterRow], problems: list[str]) -> None:
+    first: dict[str, RosterRow] = {}
+    for row in rows:
+        if row.duty_phone is None:
+            continue
+        seen = first.setdefault(row.town, row)
+        if seen.duty_phone != row.duty_phone:
+            problems.append(
+                f"row {row.row}: {DUTY_PHONE} {row.duty_phone} of town {row.town} "
+                f"differs from {seen.duty_phone} on row {seen.row}"
             )
 
 

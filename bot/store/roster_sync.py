@@ -51,7 +51,7 @@ def import_roster(session: Session, roster: Roster, *, now: datetime | None = No
 
 def export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
     """Every village as a roster row, with its current primary officer, its town's duty chat, the
-    officer's photo and the town's supervisor."""
+    officer's photo, the town's supervisor and its duty desk's phone."""
     current = {
         a.village_id: a.officer
         for a in session.scalars(select(Assignment).where(Assignment.primary.is_(True), Assignment.end_at.is_(None)))
@@ -68,6 +68,7 @@ def export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             village.town.duty_chat_id,
             officer.photo if officer else None,
             village.town.supervisor_telegram_id,
+            village.town.duty_phone,
         )
 
 
@@ -83,6 +84,9 @@ def _sync_towns(session: Session, roster: Roster, report: ImportReport) -> dict[
     if roster.has_supervisor_column:
         for name, supervisor in roster.supervisors().items():
             towns[name].supervisor_telegram_id = supervisor
+    if roster.has_duty_phone_column:
+        for name, phone in roster.duty_phones().items():
+            towns[name].duty_phone = phone
     session.flush()
     return towns
 

@@ -100,6 +100,8 @@ def test_payload_round_trip() -> None:
     data = outbox.payload(reply)
     assert data["buttons"] == [[{"label": "接受 Accept", "data": "acc:12"}, {"label": "完成", "data": "done:12"}]]
     assert outbox.reply(data) == reply
+    workbook = Reply("📎 完整报告", document="/var/reports/report-2024-05-01-2024-05-15.xlsx")
+    assert outbox.reply(outbox.payload(workbook)) == workbook  # held back, it is still sent as the file
 
 
 def test_concurrent_workers_claim_different_rows(factory: sessionmaker[Session]) -> None:

@@ -140,7 +140,7 @@ def test_header_problems(tmp_path: Path) -> None:
         "row 1: unknown columns: officer, colour",
         "row 1: missing columns: officer_name, officer_phone, officer_telegram_id "
         "(expected town, village_code, village_name, officer_name, officer_phone, officer_telegram_id"
-        "[, duty_chat_id][, officer_photo][, supervisor_telegram_id])",
+        "[, duty_chat_id][, officer_photo][, supervisor_telegram_id][, duty_phone])",
     ]
     assert problems(write(tmp_path, HEADER)) == ["the file has a header but no villages"]
 
@@ -188,8 +188,8 @@ def test_export_then_xlsx_round_trip(factory: sessionmaker[Session], tmp_path: P
     load(factory, write(tmp_path, HEADER + ROWS))
     with factory() as session:
         rows = list(export_rows(session))
-    assert ("青山镇", "QS002", "石桥村", "王示例", "13800000001", 1001, -100001, None, None) in rows
-    assert ("白水镇", "BS002", "桃花村", None, None, None, -100002, None, None) in rows
+    assert ("青山镇", "QS002", "石桥村", "王示例", "13800000001", 1001, -100001, None, None, None) in rows
+    assert ("白水镇", "BS002", "桃花村", None, None, None, -100002, None, None, None) in rows
     write_xlsx(rows, tmp_path / "out.xlsx")
     with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
         write_csv(rows, stream)
@@ -221,7 +221,7 @@ def test_officer_photos_go_in_with_the_roster_and_come_back_out(factory: session
     with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
         write_csv(exported, stream)
     header_out = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header_out.endswith(",duty_chat_id,officer_photo,supervisor_telegram_id")
+    assert header_out.endswith(",duty_chat_id,officer_photo,supervisor_telegram_id,duty_phone")
     with factory.begin() as session:
         assert import_roster(session, read_roster(tmp_path / "out.csv")).summary() == "no changes"
     # a roster without the column leaves the photos as they are (one an officer set with /photo)
@@ -282,4 +282,36 @@ def test_supervisor_problems(tmp_path: Path) -> None:
     assert problems(write(tmp_path, text)) == [
         "row 3: supervisor_telegram_id 8002 of town 青山镇 differs from 8001 on row 2",
         "row 4: supervisor_telegram_id 'abc' is not a Telegram user id (a positive whole number)",
+    ]
+
+
+def test_a_duty_desk_phone_per_town_goes_in_with_the_roster_and_comes_back_out(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    header = HEADER.strip() + ",duty_phone\n"
+    rows = ROWS.replace("-100002\n", "-100002,0571-8888 0002\n", 1)  # given on one row of the town is enough
+    load(factory, write(tmp_path, header + rows))
+    with factory() as session:
+        assert {t.name: t.duty_phone for t in roster.all_towns(session)} == {"青山镇": None, "白水镇": "0571-8888 0002"}
+        exported = list(export_rows(session))
+    assert {row[1]: row[9] for row in exported} == {"QS001": None, "QS002": None, "BS001": "0571-8888 0002",
+                                                    "BS002": "0571-8888 0002"}
+    with (tmp_path / "out.csv").open("w", encoding="utf-8", newline="") as stream:
+        write_csv(exported, stream)
+    with factory.begin() as session:
+        assert import_roster(session, read_roster(tmp_path / "out.csv")).summary() == "no changes"
+    load(factory, write(tmp_path, HEADER + ROWS))  # a roster without the column leaves them as they are
+    with factory() as session:
+        assert {t.name: t.duty_phone for t in roster.all_towns(session)}["白水镇"] == "0571-8888 0002"
+
+
+def test_duty_phone_problems(tmp_path: Path) -> None:
+    header = HEADER.strip() + ",duty_phone\n"
+    text = (
+        header + "青山镇,QS001,青山村,,,,,0571-88880001\n青山镇,QS002,石桥村,,,,,0571-88880009\n"
+        "白水镇,BS001,白水村,,,,,call the desk\n"
+    )
+    assert problems(write(tmp_path, text)) == [
+        "row 3: duty_phone 0571-88880009 of town 青山镇 differs from 0571-88880001 on row 2",
+        "row 4: duty_phone 'call the desk' is not a phone number (digits, spaces, '-', '(' and ')')",
     ]

@@ -88,6 +88,16 @@ def test_console_renders_through_the_same_core():
     assert seen[1].button == "a:1" and seen[2].command == "start" and seen[2].args == ("QS001",)
 
 
+def test_the_console_names_a_file_it_cannot_hand_over():
+    from bot.channels.console import ConsoleChat
+    from bot.core.types import Outcome
+
+    out = io.StringIO()
+    workbook = Reply("📎 完整报告", document="var/reports/report.xlsx")
+    ConsoleChat(lambda m: Outcome((workbook,)), out=out).run(["/report"])
+    assert "[file: var/reports/report.xlsx]\n📎 完整报告" in out.getvalue()
+
+
 def test_the_whole_loop_in_the_console_on_the_demo_roster(tmp_path):
     out = chat("身份证丢了怎么办\n1\n上周在集市上丢的\n13812345678\n", "--village", "QS001")
     # the officer's card is shown as queued, masked, and left for the officer

@@ -8,15 +8,19 @@ import pypdf
 import pytest
 import zxingcpp
 from PIL import Image
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import fonts
 from bot.cli import main
 from bot.errors import CunjingError
+from bot.poster import content
+from bot.poster.layout import FOOTER, PT, Code, Label, layout
 from bot.poster.write import write_poster
 from bot.settings import DatabaseSettings, Settings, load_settings
 from bot.store import roster, station
 from bot.store.demo import load_demo
+from bot.store.models import Town
 from intents.faq import Faq, load_faq
 
 BOT = "TestCunjingBot"
@@ -101,9 +105,9 @@ def reader_fonts(reader: pypdf.PdfReader) -> list[tuple[str, bool]]:
 
 def test_a_village_without_an_officer_sends_people_to_the_duty_desk_and_110(demo, settings, faq, tmp_path):
     path = poster(demo, settings, faq, "QS004", tmp_path / "qs004.pdf")
-    flat = pdf_text(path).replace("\n", "")
+    flat = pdf_text(path).replace("\n", "").replace(" ", "")  # a line may end at a space
     assert faq.message("poster.no_officer", "zh") in flat
-    assert faq.message("poster.no_officer_help", "zh", town="青山镇（示例）") in flat
+    assert faq.message("poster.no_officer_help", "zh", town="青山镇（示例）").replace(" ", "") in flat
     assert "110" in flat and "138" not in flat
     assert qr_texts(poster(demo, settings, faq, "QS004", tmp_path / "qs004.png")) == [
         f"https://t.me/{BOT}?start=QS004"
@@ -194,4 +198,57 @@ def test_a_poster_never_points_at_a_placeholder_bot(demo, faq, tmp_path):
         station.remember(session, station.BOT_USERNAME, "QingshanPoliceBot")
     assert qr_texts(poster(demo, unknown, faq, "QS001", tmp_path / "named.png")) == [
         "https://t.me/QingshanPoliceBot?start=QS001"
+    ]
+
+
+def text_sizes(path: Path) -> list[tuple[str, float]]:
+    """Each piece of text of the PDF with the size it is printed at, in points."""
+    found: list[tuple[str, float]] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            found.append((text, size * tm[3] * cm[3]))
+
+    pypdf.PdfReader(path).pages[0].extract_text(visitor_text=seen)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_steps_are_printed_at_18_pt_or_more_above_the_footer(demo, settings, faq, tmp_path, lang):
+    path = poster(demo, settings, faq, "BS002", tmp_path / "bs002.pdf", lang=lang)
+    sizes = text_sizes(path)
+    steps = [faq.message(key, lang) for key in ("poster.step1", "poster.step2", "poster.step3")]
+    after = next(i for i, (text, _) in enumerate(sizes) if text == faq.message("poster.how_title", lang))
+    printed = [(text, size) for text, size in sizes[after:] if any(text.strip() in step for step in steps)]
+    assert "".join(text for text, _ in printed).replace(" ", "") == "".join(steps).replace(" ", "")
+    assert min(size for _, size in printed) >= 18
+    with demo() as session:
+        village = roster.village_by_code(session, "BS002")
+        shapes = layout(content.build(session, village, settings, faq, lang))
+    lines = [s for s in shapes if isinstance(s, Label) and any(s.text in step for step in steps)]
+    assert max(s.y + s.size * PT * 0.3 for s in lines) <= FOOTER  # never into the red band
+
+
+def test_the_bots_name_is_printed_beside_the_qr_code(demo, settings, faq, tmp_path):
+    with demo() as session:
+        village = roster.village_by_code(session, "QS001")
+        shapes = layout(content.build(session, village, settings, faq, "zh"))
+    (code,) = [s for s in shapes if isinstance(s, Code)]
+    (name,) = [s for s in shapes if isinstance(s, Label) and s.text == f"@{BOT}"]
+    assert code.x <= name.x <= code.x + code.size and 0 < name.y - (code.y + code.size) < 10  # just under it
+    assert f"@{BOT}" in pdf_text(poster(demo, settings, faq, "QS001", tmp_path / "qs001.pdf"))
+
+
+def test_a_village_without_an_officer_shows_its_town_duty_desks_phone(demo, settings, faq, tmp_path):
+    assert "0571" not in pdf_text(poster(demo, settings, faq, "QS004", tmp_path / "before.pdf"))
+    with demo.begin() as session:
+        session.execute(update(Town).where(Town.name == "青山镇（示例）").values(duty_phone="0571-8888 0110"))
+    flat = pdf_text(poster(demo, settings, faq, "QS004", tmp_path / "qs004.pdf")).replace("\n", "")
+    assert faq.message("poster.duty_phone", "zh", phone="0571-8888 0110") in flat
+    assert "0571-8888 0110" not in faq.message("poster.no_officer_help", "zh", town="青山镇（示例）")
+    assert "0571" not in pdf_text(poster(demo, settings, faq, "QS001", tmp_path / "qs001.pdf"))  # it has an officer
+    english = " ".join(pdf_text(poster(demo, settings, faq, "QS004", tmp_path / "en.pdf", lang="en")).split())
+    assert faq.message("poster.duty_phone", "en", phone="0571-8888 0110") in english
+    assert qr_texts(poster(demo, settings, faq, "QS004", tmp_path / "qs004.png")) == [
+        f"https://t.me/{BOT}?start=QS004"
     ]

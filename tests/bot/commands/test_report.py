@@ -7,12 +7,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
-from bot.report.build import ReportFiles, gather, write_report
+from bot.report import charts
+from bot.report.build import ReportFiles, Words, gather, write_report
 from bot.report.period import span
 from bot.report.requests import quantile
 from bot.settings import DatabaseSettings, Settings, load_settings
@@ -176,9 +181,37 @@ def test_the_charts_are_pictures_with_something_drawn(seeded, settings, faq, tmp
     assert files.charts[0][1] == faq.message("report.chart.requests", "zh")
     for path, _ in files.charts:
         with Image.open(path) as image:
-            assert image.format == "PNG" and image.size == (1500, 840)
+            assert image.format == "PNG" and image.size == (1280, 768)  # Telegram shows it as drawn
             colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
             assert colours is not None and len(colours) > 50  # text and bars, not a blank page
+
+
+def drawn_texts(fig: Figure) -> list[Text]:
+    FigureCanvasAgg(fig).draw()  # tick labels and the constrained layout exist once drawn
+    return [t for t in fig.findobj(Text) if isinstance(t, Text) and t.get_visible() and t.get_text().strip()]
+
+
+def test_the_charts_read_on_a_phone_12_pt_or_more_in_the_chinese_font_legends_clear_of_the_bars(
+    seeded, settings, faq
+):
+    with seeded() as session:
+        report = gather(session, settings, fortnight(settings))
+    legends = 0
+    for name, _, fig in charts.figures(report, Words(faq, "zh")):
+        assert fig.get_dpi() * max(fig.get_size_inches()) <= charts.PHONE_PIXELS, name
+        texts = drawn_texts(fig)
+        assert texts, name
+        for text in texts:
+            assert text.get_fontsize() >= 12, (name, text.get_text(), text.get_fontsize())
+            assert text.get_fontfamily()[0] == charts.font_name(), (name, text.get_text())
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        boxes = [legend.get_window_extent(renderer) for legend in fig.legends]
+        boxes += [ax.get_legend().get_window_extent(renderer) for ax in fig.axes if ax.get_legend()]
+        bars = [p.get_window_extent(renderer) for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle)]
+        legends += len(boxes)
+        for box in boxes:
+            assert not any(box.overlaps(bar) for bar in bars), name
+    assert legends >= 3  # requests, timing, alerts and duty have one
 
 
 def test_an_empty_database_gives_a_valid_report_of_zeros(factory, settings, faq, tmp_path):

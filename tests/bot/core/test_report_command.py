@@ -1,4 +1,4 @@
-"""/report in the core: administrators get the summary and the charts as photo files."""
+"""/report in the core: administrators get the summary, the charts as photo files and the workbook as a document."""
 
 from __future__ import annotations
 
@@ -17,20 +17,20 @@ def world(make_world, tmp_path) -> World:
     return make_world(CUNJING_REPORT__DIR=str(tmp_path / "reports"))
 
 
-def test_an_admin_gets_the_summary_then_each_chart_as_a_photo_file(world, tmp_path):
+def test_an_admin_gets_the_summary_then_each_chart_as_a_photo_file_then_the_workbook(world, tmp_path):
     replies = world.person(ADMIN).send("/report 2024-05-01 2024-05-15")
     summary, *charts, where = replies
     assert summary.text.startswith("📊 村警工作报告 2024-05-01 至 2024-05-15") and summary.photo is None
     assert "覆盖：村有民警 85.7%，民警有村 100%。" in summary.text  # the demo roster: QS004 has no officer
     assert [c.text for c in charts][0] == world.faq.message("report.chart.requests", "zh")
-    assert len(charts) == 6
+    assert len(charts) == 7
     for chart in charts:
         path = Path(chart.photo or "")
         assert path.is_file() and path.is_relative_to(tmp_path / "reports" / "telegram")
         with Image.open(path) as image:
             assert image.format == "PNG"
     (workbook,) = (tmp_path / "reports" / "telegram").glob("*/*.xlsx")
-    assert where.text == world.faq.message("report.files", "zh", path=workbook)
+    assert where.text == world.faq.message("report.files", "zh") and where.document == str(workbook)
 
 
 def test_without_dates_it_covers_the_last_days_and_bad_dates_get_the_usage(world):
