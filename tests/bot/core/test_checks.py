@@ -14,14 +14,19 @@ def texts(replies):
     return [r.text for r in replies]
 
 
-def test_a_forwarded_scam_gets_a_verdict_reasons_advice_and_a_report_button(world):
+def test_a_forwarded_scam_gets_a_short_verdict_and_more_gives_the_reasons_and_the_advice(world):
     villager = world.person(7)
     villager.send("/start QS001")
-    replies = villager.send(SCAM, forwarded=True)
-    assert replies[0].text.startswith("🚨")
-    assert world.faq.message("check.reasons", "zh") in replies[0].text
-    assert world.faq["fraud.impersonate_police"].answer.zh in replies[1].text
-    assert [b.label for row in replies[1].buttons for b in row] == [world.faq.message("button.report", "zh")]
+    (verdict,) = villager.send(SCAM, forwarded=True)
+    police = world.faq["fraud.impersonate_police"]
+    assert verdict.text.startswith("🚨") and verdict.text.endswith(police.lead.zh)  # the verdict, what to do now
+    assert len(verdict.text) <= 150 and world.faq.message("check.reasons", "zh") not in verdict.text
+    more, report = (world.faq.message(k, "zh") for k in ("button.more", "button.report"))
+    assert [b.label for row in verdict.buttons for b in row] == [more, report]
+    (why,) = villager.press(more)
+    assert why.text.startswith(world.faq.message("check.reasons", "zh")) and "安全账户" in why.text
+    assert police.answer.zh in why.text
+    assert [b.label for row in why.buttons for b in row] == [report]  # still reportable after reading
 
 
 def test_reporting_opens_a_request_with_the_message_for_the_officer(world):

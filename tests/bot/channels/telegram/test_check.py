@@ -21,9 +21,8 @@ async def test_a_forwarded_scam_from_any_origin_gets_the_verdict_and_the_report_
     }
     done = await villager.forward(SCAM, origin=sources[origin])
     assert done.texts[0].startswith("🚨")
-    assert bot.say("check.reasons") in done.texts[0]
-    assert bot.faq["fraud.impersonate_police"].answer.zh in done.texts[1]
-    assert done.replies[-1].buttons == [[bot.say("button.report")]]
+    assert bot.faq["fraud.impersonate_police"].lead.zh in done.texts[0]  # what to do now, in one message
+    assert done.replies[-1].buttons == [[bot.say("button.more"), bot.say("button.report")]]
 
 
 async def test_reporting_a_checked_message_reaches_the_officer_with_the_text(bot: Bot) -> None:
@@ -44,4 +43,4 @@ async def test_check_with_text_and_as_a_reply(bot: Bot) -> None:
     assert safe.texts[0].startswith("✅") and len(safe.texts) == 1
     said = await villager.send(SCAM)  # an ordinary message the villager then asks about
     await villager.reply_to(said, "/check")
-    assert villager.replies[-2].startswith("🚨")
+    assert villager.replies[-1].startswith("🚨")  # the verdict and what to do, one message

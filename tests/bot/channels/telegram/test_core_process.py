@@ -43,10 +43,10 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess
 
 
 def edit_answer(path: Path, intent_id: str, answer: str) -> None:
-    """Change one intent's Chinese answer in a FAQ file, as an administrator would."""
+    """Change what one intent says first in Chinese (its lead) in a FAQ file, as an administrator would."""
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
     [intent] = [i for i in content["intents"] if i["id"] == intent_id]
-    intent["answer"]["zh"] = answer
+    intent["lead"]["zh"] = answer
     path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -68,7 +68,7 @@ async def test_the_bot_as_run_answers_from_its_core_process_and_survives_losing_
     api, bot = telegram
     faq = knowledge.faq
     villager = api.user(5301, "村民", "zh")
-    id_card = f"【{faq['service.id_card_lost'].title.get('zh')}】\n{faq['service.id_card_lost'].answer.get('zh')}"
+    id_card = faq["service.id_card_lost"].first("zh")
 
     registered = await say(villager, "/start QS001", replies=2)
     village = faq.message("welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例")

@@ -26,7 +26,7 @@ async def test_without_a_roster_the_log_says_how_to_import_it_and_villagers_are_
             replies = await say(villager, "/start QS001", replies=2)
             assert replies[-1] == faq.message("error.unknown_village", "zh", code="QS001")
             replies = await say(villager, "有人冒充公安说我涉嫌洗钱 让我转钱到安全账户", replies=2)
-            assert faq["fraud.impersonate_police"].answer.zh in replies[0]
+            assert faq["fraud.impersonate_police"].first("zh") in replies[0]
             assert replies[-1] == faq.message("village.ask_again", "zh")
             await interrupt(bot, tmp_path)
     log = (tmp_path / "stderr.txt").read_text()
