@@ -39,7 +39,7 @@ class Knowledge:
     @staticmethod
     def load(settings: Settings) -> Knowledge:
         """Load and check the FAQ; raises FaqError listing every problem."""
-        faq = load_faq(settings.faq.dir)
+        faq = load_faq(settings.faq.dir, settings.app.station)
         matcher = build_matcher(faq, settings)
         checker = ScamChecker.from_dir(settings.faq.dir, matcher.normalise)
         return Knowledge(faq, matcher, checker, Urgency(faq.urgency, matcher.normalise, settings.matcher.max_chars))

@@ -1,22 +1,18 @@
-"""`cunjing faq validate [DIR]` and `cunjing faq examples [DIR]`."""
+"""`cunjing faq validate|calibrate|examples [DIR]` and `cunjing faq review`."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
 
-from bot.services import build_matcher
-from bot.settings import PROJECT_ROOT, Settings, load_settings
-from intents import calibration
-from intents.conflicts import conflicts
-from intents.faq import Faq, Problem, check_catalogue, load_faq, parse_faq
+from bot.commands.faq_review import run as review
+from bot.faq_tools import extra_checks, problems_of, recalibrate
+from bot.settings import load_settings
+from intents.faq import load_faq
 
-# Checks of the FAQ's other files, each `check(faq_dir, intent_ids) -> list[Problem]`; a module
-# that is not there yet is skipped.
-EXTRA_CHECKS = (("intents.scamcheck", "check_rules"), ("voice.playlist", "check_warnings"))
+__all__ = ["add_parser", "extra_checks", "problems_of"]  # the checks live in bot/faq_tools.py
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,39 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e = verbs.add_parser("examples", help="every example question as a JSON line {intent, text}")
     e.add_argument("dir", nargs="?", type=Path)
     e.set_defaults(run=examples)
-
-
-def catalogue_path(settings: Settings) -> Path | None:
-    """The intent catalogue to check against: the setting, else ../shared beside the project."""
-    path = settings.faq.catalogue or PROJECT_ROOT.parent / "shared" / "intent-catalogue.yaml"
-    return path if path.is_file() else None
-
-
-def problems_of(directory: Path, settings: Settings) -> list[Problem]:
-    """Every problem of the FAQ in `directory`, the conflict report included."""
-    faq, problems = parse_faq(directory)
-    catalogue = catalogue_path(settings)
-    if catalogue is None:
-        problems.append(Problem(str(directory), 0, "intent catalogue not found: coverage not checked", "warning"))
-    else:
-        problems += check_catalogue(faq, catalogue)
-    problems += extra_checks(directory, faq)
-    if not any(p.severity == "error" for p in problems):
-        problems += conflicts(build_matcher(faq, settings))
-    return problems
-
-
-def extra_checks(directory: Path, faq: Faq) -> list[Problem]:
-    found: list[Problem] = []
-    for module_name, function in EXTRA_CHECKS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        check = getattr(module, function, None)
-        if check is not None:
-            found += check(directory, list(faq.intents))
-    return found
+    r = verbs.add_parser("review", help="label the questions the bot could not answer, one at a time")
+    r.add_argument("--no-calibrate", action="store_true", help="leave `cunjing faq calibrate` for later")
+    r.set_defaults(run=review)
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -94,9 +60,5 @@ def examples(args: argparse.Namespace) -> int:
 def calibrate(args: argparse.Namespace) -> int:
     settings = load_settings()
     directory = args.dir or settings.faq.dir
-    faq = load_faq(directory)
-    data = calibration.samples(build_matcher(faq, settings))
-    weights = calibration.fit(data)
-    calibration.write(directory / "calibration.yaml", weights, len(data))
-    print(f"{directory / 'calibration.yaml'}: {weights} (log loss {calibration.log_loss(data, weights):.3f})")
+    print(recalibrate(directory, settings))
     return 0

@@ -24,6 +24,7 @@ from bot.core import (
     officers,
     outreach,
     reports,
+    review,
     supervision,
     urgency,
     villagers,
@@ -46,7 +47,7 @@ ASK_OFFICER = "askofficer"
 # modules with COMMANDS / BUTTONS / STEPS tables
 ROLES = (
     villagers, intake, officers, checks, kiosk_alerts, duty, reports, outreach, group_links, media, supervision,
-    disputes,
+    disputes, review,
 )
 # the persistent keyboard's buttons (bot/core/keyboard.py): what a tap does
 TAPS: dict[str, Handler] = {
@@ -109,7 +110,7 @@ class Conversation:
                 outcome = self.dispatch(turn)
                 if msg.update_id is not None and outcome.replies:
                     updates.keep_replies(session, msg.update_id, [outbox.payload(r) for r in outcome.replies])
-                return Outcome(outcome.replies, outcome.state, outcome.notes, queued=turn.queued)
+                return Outcome(outcome.replies, outcome.state, outcome.notes, turn.queued, outcome.reloaded)
         except UserError as exc:
             return Outcome.text(knowledge.faq.message(exc.key, lang, **exc.params))
         except Exception as exc:
@@ -267,7 +268,7 @@ class Conversation:
             fresh = self.services.knowledge.reload()
         except FaqError as exc:
             return turn.reply("admin.reload_failed", problems="\n".join(exc.problems[:10]))
-        return turn.reply("admin.reloaded", count=len(fresh.faq.intents))
+        return replace(turn.reply("admin.reloaded", count=len(fresh.faq.intents)), reloaded=True)
 
 
 def each_command_once(sections: list[str]) -> str:

@@ -62,7 +62,7 @@ class Speech:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to show: text, optional rows of buttons and an optional photo."""
+    """A message to show: text, optional rows of buttons and an optional photo or document."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -77,6 +77,7 @@ class Reply:
     contact_button: str = ""
     force_reply: bool = False
     edit: int | None = None  # not a new message: this message of the chat, rewritten (text and buttons)
+    document: str | None = None  # a file's path, sent as a document under its own name, `text` its caption
 
 
 @dataclass(frozen=True)

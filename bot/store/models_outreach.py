@@ -126,6 +126,11 @@ class AskedQuestion(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the review loop (bot/review.py): an intent id, "out_of_scope" or "skip"; by whom ("telegram:ID",
+    # "terminal:USER") and when. A question is offered for review once.
+    review: Mapped[str | None] = mapped_column(String(64))
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScamCheck(Base):

@@ -6,7 +6,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.channels.telegram.runtime import handle
 
-COMMANDS = ("reload", "report", "groups")
+COMMANDS = ("reload", "review", "report", "groups")
 
 
 def handlers() -> list[BaseHandler]:

@@ -30,7 +30,7 @@ VILLAGER = (
     "start", "help", "check", "officer", "request", "myrequests", "village", "alerts", "complain", "lang", "cancel",
 )
 OFFICER = ("queue", "accept", "reply", "done", "alert", "kiosk", "log", "duty", "help", "cancel")
-ADMIN = ("report", "reload", "alert", "complaints")
+ADMIN = ("report", "reload", "review", "alert", "complaints")
 DESK = ("queue", "accept", "reply", "done", "check", "help")
 GROUP = ("check", "help")  # any group: nothing personal is said there
 
