@@ -1,10 +1,14 @@
 """Recall, false positives, fraud type and speed of the scam checker, beside a learned baseline.
 
 Run by hand: `.venv/bin/python benchmarks/scamcheck.py [--shared DIR] [--sets dev,telecom,mendeley,sft]`.
-Prints one table: for each data set, the rules of faq/scam_rules.yaml and a baseline of TF-IDF
+Prints one table: for each data set, the rules of faq/scam_rules.yaml alone, the hybrid (rules +
+the n-gram model of faq/scam_model.json, one calibrated decision) and a baseline of TF-IDF
 character n-grams with logistic regression, cross-validated (5 folds) on that same set.
 
 Data sets (../shared beside the project, see its SOURCE.md files):
+- written: faq/scam_messages.jsonl, our own messages (in the repository). The hybrid's model is
+  cross-validated by kind (a template's variants in one fold), as `cunjing faq calibrate` does;
+  the baseline is cross-validated the same way.
 - dev: ../shared/eval/dev-messages.jsonl (80 scams, 80 legitimate); type accuracy = type right
   among the scams caught.
 - telecom: a fixed sample (seed 5) of 1,000 fraud and 1,000 normal SMS of Telecom_Fraud_Texts_5.
@@ -76,6 +80,34 @@ class Predicted:
 
 
 # --- data -------------------------------------------------------------------------------------
+
+
+def load_written(faq_dir: Path) -> tuple[list[Item], list[str]]:
+    """Our written messages and their kinds."""
+    from intents.scam_training import MESSAGES_FILE, read_messages
+
+    rows = read_messages(faq_dir / MESSAGES_FILE)
+    return [Item(r.text, r.scam) for r in rows], [r.kind for r in rows]
+
+
+def run_written_hybrid(faq_dir: Path, items: Sequence[Item]) -> list[Predicted]:
+    """The hybrid on the written set, its model cross-validated by kind (each message judged by a model
+    that never saw its kind), timed with the shipped model."""
+    from intents.scam_model import ScamModel
+    from intents.scam_training import cross_validated
+
+    shipped = ScamChecker.from_dir(faq_dir)
+    assert shipped.model is not None, "no faq/scam_model.json: run `cunjing faq calibrate`"
+    _, risks, logits = cross_validated(faq_dir)
+    rules = shipped.rules
+    out = []
+    with _no_gc():
+        for item, risk, logit in zip(items, risks, logits, strict=True):
+            verdict, seconds = timed(shipped.check, item.text)
+            reminder = "anti_fraud_reminder" in {r.code for r in verdict.reasons}  # left to the rules
+            scam = (risk if reminder else ScamModel.probability(shipped.model, risk, logit)) >= rules.suspicious_at
+            out.append(Predicted(scam, verdict.type, seconds))
+    return out
 
 
 def load_dev(shared: Path) -> list[Item]:
@@ -175,14 +207,17 @@ def _no_gc() -> Iterator[None]:
         gc.enable()
 
 
-def run_baseline(items: Sequence[Item], folds: int) -> list[Predicted]:
-    """TF-IDF character 1-3-grams + logistic regression, `folds`-fold cross-validated; type the same way."""
-    from sklearn.model_selection import StratifiedKFold
+def run_baseline(items: Sequence[Item], folds: int, groups: Sequence[str] | None = None) -> list[Predicted]:
+    """TF-IDF character 1-3-grams + logistic regression, `folds`-fold cross-validated (by group when
+    `groups` are given); type the same way."""
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     labels = [item.scam for item in items]
     out: list[Predicted | None] = [None] * len(items)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    for train, test in splitter.split([i.text for i in items], labels):
+    texts = [i.text for i in items]
+    splits = (GroupKFold(n_splits=folds).split(texts, labels, list(groups)) if groups is not None
+              else StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED).split(texts, labels))
+    for train, test in splits:
         is_scam = _fit([items[i].text for i in train], [items[i].scam for i in train])
         typed = [i for i in train if items[i].scam and items[i].type]
         kinds = sorted({str(items[i].type) for i in typed})
@@ -250,6 +285,7 @@ def row(name: str, system: str, s: dict[str, float]) -> str:
 
 
 LOADERS: dict[str, Callable[[Path, str], list[Item]]] = {
+    "written": lambda shared, _: [],  # read from the FAQ directory in main()
     "dev": lambda shared, _: load_dev(shared),
     "telecom": load_telecom,
     "mendeley": lambda shared, _: load_mendeley(shared),
@@ -264,7 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared data directory")
     parser.add_argument("--faq", type=Path, help="the FAQ directory (default: the setting faq.dir)")
     parser.add_argument(
-        "--sets", default="dev,telecom,mendeley,stress", help="comma-separated: dev,telecom,mendeley,sft,stress"
+        "--sets", default="written,dev,telecom,mendeley,stress",
+        help="comma-separated: written,dev,telecom,mendeley,sft,stress"
     )
     parser.add_argument("--telecom-split", choices=("sample", "rest"), default="sample",
                         help="the fixed sample (reported) or the rows the rules were studied on")
@@ -273,7 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    checker = ScamChecker.from_dir(args.faq or load_settings().faq.dir)
+    faq_dir = args.faq or load_settings().faq.dir
+    checker = ScamChecker.from_dir(faq_dir, with_model=False)
+    hybrid = ScamChecker.from_dir(faq_dir)
     header = (
         f"{'set':<14} {'system':<10} {'scams':>6} {'legit':>6} {'recall':>7} {'FPR':>6} {'type':>7}"
         f" {'mean ms':>8} {'p99 ms':>8}"
@@ -282,12 +321,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("-" * len(header))
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
-        items = LOADERS[name](args.shared, args.telecom_split)
+        groups = None
+        if name == "written":
+            items, groups = load_written(faq_dir)
+        else:
+            items = LOADERS[name](args.shared, args.telecom_split)
         label = f"{name}-{args.telecom_split}" if name == "telecom" else name
         figures[label] = {"rules": score(items, run_rules(checker, items))}
         print(row(label, "rules", figures[label]["rules"]), flush=True)
+        if hybrid.model is not None:
+            judged = run_written_hybrid(faq_dir, items) if name == "written" else run_rules(hybrid, items)
+            figures[label]["hybrid"] = score(items, judged)
+            print(row(label, "hybrid", figures[label]["hybrid"]), flush=True)
         if not args.no_baseline and name != "stress":
-            figures[label]["tfidf+lr"] = score(items, run_baseline(items, args.folds))
+            figures[label]["tfidf+lr"] = score(items, run_baseline(items, args.folds, groups))
             print(row(label, "tfidf+lr", figures[label]["tfidf+lr"]), flush=True)
     print("\nrecall: scams flagged (scam or suspicious); FPR: legitimate messages flagged; type: fraud type right"
           "\namong the scams caught (telecom: its 4 classes mapped to fraud types); times per message.")

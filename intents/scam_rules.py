@@ -26,7 +26,7 @@ LINK_FACTS = (
     "suspicious_tld",
 )
 PHONE_FACTS = ("phone", "intl_number", "virtual_number", "fake_service_number")
-TEXT_FACTS = ("sender_tag", "english")
+TEXT_FACTS = ("sender_tag", "english", "warning_sentence")
 FACTS = frozenset(LINK_FACTS + PHONE_FACTS + TEXT_FACTS)
 FAILED = "check_failed"  # the reason given if the engine itself fails on a message
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -49,6 +49,10 @@ class ScamRules:
     phones: PhonePolicy
     # a scam verdict at least this sure is said unasked in a linked village group (bot/core/guard.py)
     group_at: float = 0.85
+    # the ends of warning sentences ("…的，一律是诈骗"): the red flags do not read such a sentence
+    warnings: re.Pattern[str] | None = None
+    # warning clauses ("谨防…"): the red flags do not read what they match
+    warning_clauses: re.Pattern[str] | None = None
 
 
 class _Reader:
@@ -319,6 +323,8 @@ def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[Sc
     group_at = r.number(thresholds, "group", 0.0, 1.0, 0.85)
     if group_at < scam_at:
         r.problem(r.line(thresholds), "thresholds: group must not be below scam")
+    warnings, clauses = (r.alternation(data.get(key) or [], data.get(f"__lines__{key}") or [1], key)
+                         for key in ("warning_sentences", "warning_clauses"))
     flags, legit, types = r.rules("flags", reasons), r.rules("legit", reasons), r.rules("types", reasons, "score")
     r.references([*flags, *legit, *types], [rule.code for rule in (*flags, *legit)])
     r.types(types, intent_ids)
@@ -336,6 +342,8 @@ def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[Sc
         types=types,
         links=r.links(),
         phones=r.phones(),
+        warnings=re.compile(warnings) if warnings else None,
+        warning_clauses=re.compile(clauses) if clauses else None,
     )
     return rules, r.problems
 

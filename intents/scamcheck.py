@@ -4,6 +4,15 @@ A small engine over the data of faq/scam_rules.yaml: prepare the text (like the 
 find links and phone numbers, fire the weighted red flags and the signs of a legitimate
 message, combine them into a risk (1 - Π(1 - w) of the red flags, reduced by the legitimate
 evidence the same way), and name the most specific fraud type. `check` never raises.
+
+Warning sentences ("凡是让您共享屏幕的，一律是诈骗") describe a scam without asking for anything:
+the red flags do not read them (they are blanked for the flags), and the fact `warning_sentence`
+lets a legit rule say "this reads as an anti-fraud reminder".
+
+With faq/scam_model.json (intents/scam_model.py), the risk is one calibrated decision on the
+rules' risk and an n-gram model's logit; the rules' reasons stay the explanation, and a generic
+reason is given when the model alone finds a scam. An anti-fraud reminder, and English text (the
+model learned Chinese only), are left to the rules.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from typing import Any
 
 from intents.faq import read_yaml, strip_marks
 from intents.normalise import Normaliser, has_cjk, simplify
+from intents.scam_model import MODEL_FILE, ScamModel, load_model
 from intents.scam_patterns import Reason, Rule
 from intents.scam_rules import FAILED, RULES_FILE, ScamRules, check_rules, load_rules
 
@@ -26,6 +36,9 @@ __all__ = ["Reason", "ScamChecker", "Verdict", "check_rules"]
 log = logging.getLogger(__name__)
 
 VERDICTS = ("scam", "suspicious", "safe")
+REMINDER = "anti_fraud_reminder"  # a legit code: the message is a police or anti-fraud reminder
+MODEL_REASON = "model_pattern"  # the reason given when the model alone finds a scam
+_SENTENCE_ENDS = "。!?;\n"  # after NFKC
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -74,18 +87,21 @@ class Verdict:
 class ScamChecker:
     """Judges messages with the rules of faq/scam_rules.yaml."""
 
-    def __init__(self, rules: ScamRules, normaliser: Normaliser | None = None) -> None:
+    def __init__(self, rules: ScamRules, normaliser: Normaliser | None = None, model: ScamModel | None = None) -> None:
         self.rules = rules
+        self.model = model
         typos = normaliser.typos if normaliser is not None else {}
         alternatives = sorted(typos, key=len, reverse=True)
         self._typos = dict(typos)
         self._typo_re = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
     @classmethod
-    def from_dir(cls, faq_dir: Path, normaliser: Normaliser | None = None) -> ScamChecker:
-        """The checker of a FAQ directory; the typos of its files when no normaliser is given."""
+    def from_dir(cls, faq_dir: Path, normaliser: Normaliser | None = None, *, with_model: bool = True) -> ScamChecker:
+        """The checker of a FAQ directory; the typos of its files when no normaliser is given; its
+        model when it has one (`with_model=False`: the rules alone)."""
         rules = load_rules(Path(faq_dir) / RULES_FILE)
-        return cls(rules, normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir))))
+        model = load_model(Path(faq_dir) / MODEL_FILE) if with_model else None
+        return cls(rules, normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir))), model)
 
     def check(self, text: str) -> Verdict:
         """The verdict on one message; never raises, whatever `text` is (bytes and others are coerced)."""
@@ -116,17 +132,38 @@ class ScamChecker:
             return Verdict("safe", 0.0, None, ())
         known = self.facts(prepared)
         text = _LEET.sub(lambda m: _UNLEET[m.group(0)], prepared)  # w0n, bl0cked: the rules read words
-        flags = _fire(self.rules.flags, text, known)
+        flag_text = self.without_warnings(text)
+        if flag_text != text:
+            known.add("warning_sentence")
+        flags = _fire(self.rules.flags, flag_text, known)
         legit = _fire(self.rules.legit, text, known)
         signals = {code: w for code, w in self.rules.signals.items() if code in known}
         danger = _combine([*flags.values(), *signals.values()])
         risk = round(danger * (1.0 - _combine(legit.values())), 3)
+        # the model learned Chinese messages only: on English text its logit is its prior, not evidence
+        if self.model is not None and REMINDER not in legit and "english" not in known:
+            risk = round(self.model.probability(risk, self.model.logit(prepared)), 3)
         verdict = "scam" if risk >= self.rules.scam_at else "suspicious" if risk >= self.rules.suspicious_at else "safe"
-        fraud_type = self.fraud_type(text, known) if verdict != "safe" else None
+        fraud_type = self.fraud_type(flag_text, known) if verdict != "safe" else None
         red = sorted({**signals, **flags}.items(), key=lambda kv: -kv[1])
-        good = sorted(legit.items(), key=lambda kv: -kv[1])
+        good = sorted(legit.items(), key=lambda kv: -kv[1]) if verdict == "safe" or red else []
         reasons = tuple(self.rules.reasons[code] for code, _ in [*red, *good])
+        if verdict != "safe" and not red and MODEL_REASON in self.rules.reasons:
+            reasons = (self.rules.reasons[MODEL_REASON],)
         return Verdict(verdict, risk, fraud_type, reasons)
+
+    def without_warnings(self, text: str) -> str:
+        """`text` with its warnings blanked: a warning sentence from its start to the end of its
+        conclusion, a warning clause as far as it matches."""
+        out = text
+        if self.rules.warnings is not None:
+            for match in self.rules.warnings.finditer(text):
+                start = max(text.rfind(mark, 0, match.start()) for mark in _SENTENCE_ENDS) + 1
+                out = out[:start] + " " * (match.end() - start) + out[match.end():]
+        if self.rules.warning_clauses is not None:
+            for match in self.rules.warning_clauses.finditer(text):
+                out = out[: match.start()] + " " * (match.end() - match.start()) + out[match.end():]
+        return out
 
     def facts(self, text: str) -> set[str]:
         """What the extractors find: links and their faults, phone numbers, sender tags, language."""
