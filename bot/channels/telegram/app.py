@@ -15,13 +15,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.channels.telegram import admin, inbox, menus, monitor, officer, outreach, render, villager
 from bot.channels.telegram.media import Media
 from bot.channels.telegram.ordering import PerUserOrder, slow_down
-from bot.channels.telegram.runtime import Runtime, handle, runtime_of, runtime_of_app
+from bot.channels.telegram.runtime import Runtime, busy_while_recording, handle, runtime_of, runtime_of_app
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.core import periodic
 from bot.core.conversation import Conversation
 from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher
 from bot.core.pace import Pacer
+from bot.core.send_lease import RENEW_EVERY, SenderLease
 from bot.paths import CHECKOUT
 from bot.services import Knowledge, KnowledgeHolder, Services
 from bot.settings import PROJECT_ROOT, Settings
@@ -128,20 +129,24 @@ async def post_init(app: Application) -> None:
     services = Services(settings, knowledge, db.session_factory(engine))
     # one pace for the outbox and the alerts: together at most overall_per_second, one per chat
     pacer = Pacer(settings.telegram.overall_per_second, settings.telegram.per_chat_interval)
+    # several workers on one PostgreSQL: only the lease's holder sends the outbox and the alerts
+    lease = SenderLease(services.db, shared=engine.dialect.name != "sqlite")
+    await asyncio.to_thread(lease.renew)
+    app.bot_data["pacer"], app.bot_data["lease"] = pacer, lease
     media = Media(settings)  # photos read and voice notes made, in threads of this process
     send = pacer.paced(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply, media.voice_note))
-    outreach.setup(app, services, pacer)
+    outreach.setup(app, services, pacer, holding=lambda: lease.held)
     dispatcher = Dispatcher(
         services.db,
         send,
         settings.telegram.per_chat_interval,
         settings.telegram.max_send_attempts,
-        running=lambda: app.running,  # a stop does not wait for the whole outbox at Telegram's pace
+        running=lambda: app.running and lease.held,  # a stop does not wait for the whole outbox at Telegram's pace
     )
     core = CoreProcess(settings) if settings.telegram.core_process else None
     app.bot_data["runtime"] = Runtime(
         services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running, core=core,
-        media=media,
+        media=media, flood_wait=lambda: pacer.paused_until - pacer.clock(),
     )
     app.bot_data["engine"] = engine
     if core is not None:
@@ -152,7 +157,8 @@ async def post_init(app: Application) -> None:
     await monitor.setup(app, services.db, settings.monitor)  # /healthz and /metrics, when enabled
     await set_menu(app, services)
     warn_without_roster(services)
-    inbox.attach(app, services.db)  # last: what a kill left unhandled is handled first, with everything ready
+    # last: what a kill left unhandled is handled first, with everything ready
+    inbox.attach(app, services.db, busy_while_recording(runtime_of_app(app), app.bot))
 
 
 def with_bot_username(settings: Settings, username: str) -> Settings:
@@ -179,6 +185,7 @@ def schedule(app: Application, settings: Settings) -> None:
     for task in periodic.TASKS:
         jobs.run_repeating(run_periodic, interval=task.every(settings), first=0.05, name=task.name, data=task)
     jobs.run_repeating(outreach.tick, interval=outreach.TICK_SECONDS, first=0.3, name="alerts")
+    jobs.run_repeating(hold_lease, interval=RENEW_EVERY, first=RENEW_EVERY, name="send-lease")
     jobs.run_repeating(forget_updates, interval=timedelta(hours=6), first=timedelta(minutes=1), name="seen-updates")
 
 
@@ -188,6 +195,9 @@ async def set_menu(app: Application, services: Services) -> None:
 
 async def post_stop(app: Application) -> None:
     await outreach.stop(app)  # while the bot can still talk to Telegram
+    lease: SenderLease | None = app.bot_data.get("lease")
+    if lease is not None:
+        await asyncio.to_thread(lease.give_up)  # another worker sends from now on, not after the lease runs out
 
 
 async def post_shutdown(app: Application) -> None:
@@ -209,6 +219,17 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     user = update.effective_user
     if user is None or user.is_bot or update.effective_chat is None:
         raise ApplicationHandlerStop
+
+
+async def hold_lease(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Renew the send lease, sharing the flood wait both ways; a worker that just took it sends at once."""
+    lease: SenderLease = context.application.bot_data["lease"]
+    pacer: Pacer = context.application.bot_data["pacer"]
+    taken = await asyncio.to_thread(lease.renew, pacer.paused_until - pacer.clock())
+    if (wait := lease.paused_until - pacer.clock()) > 0:
+        pacer.pause(wait)
+    if taken:
+        runtime_of(context).kick()  # the alerts' tick starts its engine within a second
 
 
 async def drain(context: ContextTypes.DEFAULT_TYPE) -> None:

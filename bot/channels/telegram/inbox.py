@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,6 +66,7 @@ class InboxQueue(asyncio.Queue[object]):
     """The Application's update queue: an update goes in only once it is recorded in the inbox."""
 
     inbox: Inbox | None = None  # set in post_init, before any update is fetched
+    waiting: Callable[[Update], Awaitable[None]] | None = None  # told when an update cannot be recorded yet
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self.inbox is not None and not await self._record(item):
@@ -83,6 +85,8 @@ class InboxQueue(asyncio.Queue[object]):
             except Exception as exc:  # noqa: BLE001 - whatever it is, the update must not be acknowledged
                 reason = faults.describe(exc) if faults.transient(exc) else f"{type(exc).__name__}: {exc}"
                 log.warning("update %s not recorded (%s): tried again in %.1f s", update.update_id, reason, delay)
+                if self.waiting is not None:
+                    await self.waiting(update)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECORD_RETRY_MAX)
 
@@ -126,13 +130,17 @@ def describe(exc: Exception) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-def attach(app: Application[Any, Any, Any, Any, Any, Any], db: sessionmaker[Session]) -> int:
+def attach(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    db: sessionmaker[Session],
+    waiting: Callable[[Update], Awaitable[None]] | None = None,
+) -> int:
     """Record updates from now on, and queue those recorded but not handled before this start (in
     update id order, ahead of anything fetched now). Returns how many were queued again."""
     queue = app.update_queue
     if not isinstance(queue, InboxQueue):
         return 0
-    queue.inbox = Inbox(db)
+    queue.inbox, queue.waiting = Inbox(db), waiting
     pending = queue.inbox.unhandled()
     for update_id, raw in pending:
         update = Update.de_json(json.loads(raw), app.bot)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -46,6 +46,9 @@ class Runtime:
     told_busy: set[int] = field(default_factory=set)  # users told their message waits for the database
     core: CoreProcess | None = None  # the core in its own process, else in a thread of this one
     media: Media | None = None  # photos read, voice notes made (bot/channels/telegram/media.py)
+    # seconds left of Telegram's flood wait, which holds for the whole bot (the pacer's, shared by
+    # every worker through the send lease): direct replies keep it too
+    flood_wait: Callable[[], float] = lambda: 0.0
 
     async def answer(self, msg: Incoming) -> Outcome:
         """The core's outcome for one message, from its process or a worker thread."""
@@ -119,9 +122,7 @@ async def patiently(runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, msg: I
                 if waited >= DB_PATIENCE:
                     raise
                 log.warning("database unavailable (%s): update %s tried again in %.1f s", exc, msg.update_id, delay)
-                if msg.user_id not in runtime.told_busy:
-                    runtime.told_busy.add(msg.user_id)
-                    await tell_busy(runtime, context, msg)
+                await tell_busy(runtime, context.bot, msg)
                 await asyncio.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, DB_RETRY_MAX)
@@ -129,12 +130,29 @@ async def patiently(runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, msg: I
         runtime.told_busy.discard(msg.user_id)
 
 
-async def tell_busy(runtime: Runtime, context: ContextTypes.DEFAULT_TYPE, msg: Incoming) -> None:
+async def tell_busy(runtime: Runtime, bot: Bot, msg: Incoming) -> None:
+    """Once per user while the database is away: their message has arrived and will be handled
+    (not in a group: the group does not need to hear it)."""
+    if msg.in_group or msg.user_id in runtime.told_busy:
+        return
+    runtime.told_busy.add(msg.user_id)
     lang = "en" if (msg.lang_hint or "").startswith("en") else runtime.services.settings.app.default_lang
     text = runtime.services.knowledge().faq.message("busy", lang)
-    result = await render.deliver(context.bot, msg.chat_id, Reply(text))
+    result = await render.deliver(bot, msg.chat_id, Reply(text))
     if not isinstance(result, Sent):
         log.info("the busy notice to chat %s was not sent: %s", msg.chat_id, result)
+
+
+def busy_while_recording(runtime: Runtime, bot: Bot) -> Callable[[Update], Coroutine[Any, Any, None]]:
+    """For the inbox: an update that cannot be recorded yet (the database is away) waits at
+    Telegram, and its sender hears once that it will be handled."""
+
+    async def tell(update: Update) -> None:
+        msg = parse.incoming(update)
+        if msg is not None:
+            await tell_busy(runtime, bot, msg)
+
+    return tell
 
 
 async def answer(update: Update) -> None:
@@ -155,6 +173,8 @@ async def reply(
     apology after the real answer (which would invite the villager to send it all again)."""
     for i, item in enumerate(outcome.replies):
         voices = runtime.media.voice_note if runtime.media is not None else None
+        if (wait := runtime.flood_wait()) > 0:
+            await asyncio.sleep(wait)
         result = await render.deliver_now(context.bot, chat_id, item, voices)
         try:
             if isinstance(result, RetryLater) and not result.unknown:  # unknown: at most once, not queued

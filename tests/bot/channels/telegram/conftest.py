@@ -12,6 +12,7 @@ Tests read like transcripts::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import sys
 import time
@@ -249,14 +250,22 @@ async def bot(
     marker = request.node.get_closest_marker("bot_env")
     extra = {k: str(v) for k, v in (marker.kwargs if marker else {}).items()}
     extra.setdefault("CUNJING_VOICE__CACHE_DIR", str(tmp_path / "speech-cache"))  # voice notes made afresh
-    async with FakeBotApi() as api:
-        harness = Bot(api, bot_settings(database, api, **extra), demo_db, knowledge)
-        for officer in OFFICERS:
-            harness.officer(officer)
-        for town in DESKS:
-            harness.desk(town)
-        await harness.start()
-        try:
-            yield harness
-        finally:
-            await harness.stop()
+    async with FakeBotApi() as api, running(api, bot_settings(database, api, **extra), demo_db, knowledge) as harness:
+        yield harness
+
+
+@contextlib.asynccontextmanager
+async def running(
+    api: FakeBotApi, settings: Settings, db: sessionmaker[Session], knowledge: Knowledge, *, desks: bool = True
+) -> AsyncIterator[Bot]:
+    """The bot started against `api`, the demo officers (and the duty desks) known to Telegram; stopped after."""
+    harness = Bot(api, settings, db, knowledge)
+    for officer in OFFICERS:
+        harness.officer(officer)
+    for town in DESKS if desks else ():
+        harness.desk(town)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

@@ -20,7 +20,7 @@ from bot.store.models_outreach import Alert, AlertDelivery
 from tests.bot.core.alert_helpers import add_villagers
 from tests.fakes import FakeBotApi, FakeUser
 
-from .conftest import ADMIN, OFFICERS, Bot, bot_settings
+from .conftest import ADMIN, Bot, bot_settings, running
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -32,14 +32,9 @@ async def limited(
     """The bot against a fake that answers 429 like Telegram: 30 messages a second, one per chat."""
     assert load_demo(factory)
     async with FakeBotApi(enforce_limits=True) as api:
-        harness = Bot(api, bot_settings(database, api, CUNJING_TELEGRAM__PER_CHAT_INTERVAL="1.0"), factory, knowledge)
-        for officer in OFFICERS:
-            harness.officer(officer)
-        await harness.start()
-        try:
+        settings = bot_settings(database, api, CUNJING_TELEGRAM__PER_CHAT_INTERVAL="1.0")
+        async with running(api, settings, factory, knowledge, desks=False) as harness:
             yield harness
-        finally:
-            await harness.stop()
 
 
 def villagers(bot: Bot, first: int, count: int, lang: str = "zh") -> list[FakeUser]:

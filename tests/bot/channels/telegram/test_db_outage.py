@@ -18,7 +18,7 @@ from bot.services import Knowledge
 from bot.settings import DatabaseSettings
 from tests.fakes import FakeBotApi
 
-from .conftest import OFFICERS, Bot, bot_settings
+from .conftest import Bot, bot_settings, running
 
 
 @pytest.fixture
@@ -29,15 +29,11 @@ async def patient(
     extra = {}
     if database.url:
         extra["CUNJING_DATABASE__URL"] = database.url.replace("options=", "options=-clock_timeout%3D1000%20")
-    async with FakeBotApi(settle_timeout=60) as api:
-        harness = Bot(api, bot_settings(database, api, **extra), demo_db, knowledge)
-        for officer in OFFICERS:
-            harness.officer(officer)
-        await harness.start()
-        try:
-            yield harness
-        finally:
-            await harness.stop()
+    async with (
+        FakeBotApi(settle_timeout=60) as api,
+        running(api, bot_settings(database, api, **extra), demo_db, knowledge) as harness,
+    ):
+        yield harness
 
 
 @contextmanager

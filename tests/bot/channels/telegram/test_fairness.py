@@ -16,7 +16,7 @@ from bot.settings import DatabaseSettings
 from bot.store import outbox
 from tests.fakes import FakeBotApi
 
-from .conftest import DESKS, OFFICERS, Bot, bot_settings
+from .conftest import Bot, bot_settings, running
 
 SCAMMED = "我刚刚被骗转了五千块"
 # three questions with three different answers: the flooder's answers show their order
@@ -33,16 +33,8 @@ async def limited_bot(
 ) -> AsyncIterator[Bot]:
     async with FakeBotApi(enforce_limits=True, per_chat_per_second=per_chat) as api:
         settings = bot_settings(database, api, CUNJING_TELEGRAM__PER_CHAT_INTERVAL=interval)
-        harness = Bot(api, settings, demo_db, knowledge)
-        for officer in OFFICERS:
-            harness.officer(officer)
-        for town in DESKS:
-            harness.desk(town)
-        await harness.start()
-        try:
+        async with running(api, settings, demo_db, knowledge) as harness:
             yield harness
-        finally:
-            await harness.stop()
 
 
 @pytest.fixture

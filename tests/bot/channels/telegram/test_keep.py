@@ -31,7 +31,8 @@ from bot.store.models import Outbox, OutboxStatus, Request, RequestEvent
 from tests.conftest import PG_URL, _pg_unreachable
 from tests.fakes import FakeBotApi
 
-from .conftest import OFFICERS, Bot, bot_settings
+from .conftest import Bot, bot_settings
+from .conftest import running as started
 
 VILLAGERS = range(5101, 5121)
 TABLES = (Request, RequestEvent, Outbox)
@@ -73,14 +74,10 @@ async def running(
     upgrade(engine)
     load_demo(session_factory(engine))
     async with FakeBotApi(settle_timeout=60) as api:
-        harness = Bot(api, bot_settings(database, api), session_factory(engine), knowledge)
-        for officer in OFFICERS:
-            harness.officer(officer)
-        await harness.start()
         try:
-            yield harness
+            async with started(api, bot_settings(database, api), session_factory(engine), knowledge) as harness:
+                yield harness
         finally:
-            await harness.stop()
             engine.dispose()
 
 

@@ -26,7 +26,7 @@ from bot.store.models_outreach import AskedQuestion
 from intents.matcher import Match
 from tests.fakes import FakeBotApi, FakeUser
 
-from .conftest import ADMIN, DESKS, OFFICERS, QINGSHAN, Bot, bot_settings
+from .conftest import ADMIN, QINGSHAN, Bot, bot_settings, running
 
 PARCEL = "收到个快递没买过东西 要我扫码付运费"  # falls back; its likeliest intent is fraud.fake_shopping
 
@@ -61,16 +61,8 @@ async def bot(
     async with FakeBotApi() as api:
         api.settle_timeout = 60.0  # a choice checks the whole FAQ's examples: seconds, not milliseconds
         settings = bot_settings(database, api, CUNJING_FAQ__DIR=str(faq))
-        harness = Bot(api, settings, demo_db, Knowledge.load(settings))
-        for officer in OFFICERS:
-            harness.officer(officer)
-        for town in DESKS:
-            harness.desk(town)
-        await harness.start()
-        try:
+        async with running(api, settings, demo_db, Knowledge.load(settings)) as harness:
             yield harness
-        finally:
-            await harness.stop()
 
 
 def reviewed(bot: Bot) -> list[dict[str, Any]]:
