@@ -99,7 +99,7 @@ def test_the_console_names_a_file_it_cannot_hand_over():
 
 
 def test_the_whole_loop_in_the_console_on_the_demo_roster(tmp_path):
-    out = chat("身份证丢了怎么办\n1\n上周在集市上丢的\n13812345678\n", "--village", "QS001")
+    out = chat("身份证丢了怎么办\n3\n上周在集市上丢的\n13812345678\n", "--village", "QS001")
     # the officer's card is shown as queued, masked, and left for the officer
     assert "⋯ 已排队，待发给 chat 1001（此处不发送；cunjing chat --user 1001 可查看）：\n    请求 #1" in out
     assert "电话：138****5678" in out and "13812345678" not in out
@@ -121,7 +121,7 @@ def test_the_console_runs_on_its_own_demo_database_unless_asked(tmp_path):
     assert (tmp_path / "console-demo.sqlite3").exists() and not live.exists()
     database(live)
     before = live.read_bytes()
-    out = run_cunjing("身份证丢了怎么办\n1\n上周在集市上丢的\n13812345678\n", "run").stdout
+    out = run_cunjing("身份证丢了怎么办\n3\n上周在集市上丢的\n13812345678\n", "run").stdout
     assert "TELEGRAM_BOT_TOKEN is not set" in out and "已提交，编号 #1" in out
     assert "请求 #7" not in out and "您的请求 #6" not in out
     assert live.read_bytes() == before  # the live database was not even opened
@@ -131,7 +131,7 @@ def test_a_console_on_the_live_database_takes_only_its_users_messages(tmp_path):
     factory = database(tmp_path / "chat.sqlite3")
     before = rows(factory)
     result = run_cunjing(
-        "身份证丢了怎么办\n1\n上周在集市上丢的\n13812345678\n", "chat", "--village", "QS001", "--live-db"
+        "身份证丢了怎么办\n3\n上周在集市上丢的\n13812345678\n", "chat", "--village", "QS001", "--live-db"
     )
     (warning,) = [line for line in result.stderr.splitlines() if "配置的数据库" in line]  # one line
     assert warning.startswith("注意：命令行对话正在使用配置的数据库 sqlite:///") and "chat 1 的消息" in warning

@@ -111,7 +111,9 @@ class Bot:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
             await asyncio.sleep(0.02)
 
-    async def cards_for(self, chat: FakeUser | FakeChat, number: int, count: int = 1) -> list[SentMessage]:
+    async def cards_for(
+        self, chat: FakeUser | FakeChat, number: int, count: int = 1, timeout: float = 5.0
+    ) -> list[SentMessage]:
         """Wait until `chat` has `count` request cards for #number; returns them."""
         title = self.say("card.title", urgent="", number=number)
 
@@ -119,7 +121,7 @@ class Bot:
             cards = [m for m in chat.messages if (m.text or "").split("\n", 1)[0].endswith(title)]
             return cards if len(cards) >= count else []
 
-        return list(await self.until(found, what=f"{count} card(s) #{number} in chat {chat.id}"))
+        return list(await self.until(found, timeout, what=f"{count} card(s) #{number} in chat {chat.id}"))
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ async def test_a_restart_delivers_the_undelivered_card_exactly_once(bot: Bot) ->
     assert (row.status, row.attempts) == ("pending", 1)
 
     await bot.restart()  # the process goes away before the retry; a new one starts on the same database
-    cards = await bot.cards_for(officer, 1, count=1)
+    cards = await bot.cards_for(officer, 1, count=1, timeout=20)  # after the retry's backoff, however slow the start
     await asyncio.sleep(0.3)  # time enough for a second copy to show up, if there were one
     assert len(await bot.cards_for(officer, 1)) == 1 and cards[0].buttons
     row = card_row(bot, officer.id, 1)
