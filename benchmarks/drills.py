@@ -10,6 +10,9 @@ request, `--rate` messages a second for `--seconds`. `--fault-at` seconds in, th
 - `pg-restart`: a PostgreSQL of the drill's own (initdb in a temporary directory, a free port; never the
   machine's server) restarted with `pg_ctl restart -m fast`;
 - `pg-outage`: that PostgreSQL stopped for `--outage` seconds, then started again;
+- `blocked`: ten villagers block the bot (what is sent to them meets 403) and unblock it `--outage` seconds later;
+- `timeouts`: `--timeouts` sends carried out by Telegram but answered after the bot's time-out;
+- `flood`, `backlog`: benchmarks/fairness.py's scenarios (one villager flooding; an urgent card behind the desk);
 - `kill-main` / `kill-core`: SIGKILL of the bot's main process (started again at once, as systemd or compose
   would) or of its conversation core's process, three times `--every` seconds apart.
 
@@ -36,18 +39,19 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import fairness  # noqa: E402
 from bot_load import CODES, DESKS, FIRST, OFFICERS, Load, start_bot  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 
 from bot.settings import DatabaseSettings  # noqa: E402
-from bot.store import db  # noqa: E402
+from bot.store import db, roster  # noqa: E402
 from bot.store.demo import load_demo  # noqa: E402
 from bot.store.models import Request, SeenUpdate  # noqa: E402
 from intents.faq import Faq, load_faq  # noqa: E402
@@ -114,12 +118,31 @@ def sqlite_lock(path: Path) -> Iterator[None]:
         connection.close()
 
 
+def open_requests(database: DatabaseSettings) -> list[tuple[int, int, int]]:
+    """(villager's user id, request number, their village officer's Telegram id) of every open request."""
+    engine = db.make_engine(database)
+    try:
+        with db.session_factory(engine)() as session:
+            found = []
+            for request in session.scalars(select(Request).where(Request.status == "open")):
+                officer = roster.village_officer(session, request.village_id)
+                if officer is not None and officer.telegram_id:
+                    found.append((request.citizen.user_id, request.id, officer.telegram_id))
+            return found
+    finally:
+        engine.dispose()
+
+
 @dataclass
 class Bot:
     """The bot's main process, and how to start another one like it."""
 
     process: subprocess.Popen[bytes]
     env: dict[str, str]
+    api: FakeBotApi
+    blocked: set[int] = field(default_factory=set)  # villagers who blocked the bot: they send nothing
+    faulted_from: int = -1  # index into api.calls where the time-outs began
+    relayed: dict[int, int] = field(default_factory=dict)  # blocked villager -> officers' replies sent them
 
 
 async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) -> dict[str, str]:
@@ -129,6 +152,8 @@ async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) ->
     db.upgrade(engine)
     load_demo(db.session_factory(engine))
     engine.dispose()
+
+    loop = asyncio.get_running_loop()
 
     def fault(bot: Bot) -> Callable[[], None]:
         """Break something now; returns what mends it."""
@@ -142,6 +167,30 @@ async def drill(name: str, args: argparse.Namespace, faq: Faq, workdir: Path) ->
             for pid in children.stdout.split():
                 os.kill(int(pid), signal.SIGKILL)
             return lambda: None
+        if name == "timeouts":  # the next sends are carried out, but answered after the client's time-out
+            bot.faulted_from = len(bot.api.calls)
+            bot.api.fail_next("sendMessage", args.timeouts, delay=args.send_timeout + 1.0, carried_out=True)
+            return lambda: None
+        if name == "blocked":  # ten villagers with requests block the bot; their officers answer them meanwhile
+            relays = open_requests(database)
+            chosen = [bot.api.users[uid] for uid in sorted({uid for uid, _, _ in relays})][:10]
+            for user in chosen:
+                bot.api.block(user.id)
+                bot.blocked.add(user.id)
+            for uid, number, officer in relays:
+                if uid in bot.blocked and officer in bot.api.users:
+                    bot.relayed[uid] = bot.relayed.get(uid, 0) + 1
+                    words = f"请带户口本来派出所（#{number}）"
+                    asyncio.run_coroutine_threadsafe(
+                        bot.api.users[officer].send(f"/reply {number} {words}", settle=False), loop
+                    ).result()
+
+            def back() -> None:
+                for user in chosen:
+                    asyncio.run_coroutine_threadsafe(user.unblock_bot(settle=False), loop).result()
+                    bot.blocked.discard(user.id)
+
+            return back
         if name == "sqlite-lock":
             held = sqlite_lock(database.path)
             held.__enter__()
@@ -183,7 +232,9 @@ async def under_load(
             "CUNJING_DATABASE__URL": database.effective_url,
             "PTB_TIMEDELTA": "true",
         }
-        bot = Bot(start_bot(env), env)
+        if args.drill_now == "timeouts":  # sends answered after the client gave up, carried out all the same
+            env["CUNJING_TELEGRAM__SEND_TIMEOUT"] = str(args.send_timeout)
+        bot = Bot(start_bot(env), env, api)
         try:
             started = time.monotonic()
             while not api.calls_to("setMyCommands"):
@@ -210,11 +261,13 @@ async def under_load(
                     await asyncio.to_thread(mend)
                     mend = None
                 villager = villagers[n % len(villagers)]
+                if villager.id in bot.blocked:  # someone who blocked the bot cannot write to it
+                    continue
                 sent = await villager.send(load.line(villager), settle=False)
                 update_ids.append((sent.update_id, villager.id, loop.time()))
             if mend is not None:
                 await asyncio.to_thread(mend)
-            return await tally(args, api, update_ids, database, first_message, busy, sorry)
+            return await tally(args, faq, bot, update_ids, database, first_message, busy, sorry)
         finally:
             bot.process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -225,7 +278,8 @@ async def under_load(
 
 async def tally(
     args: argparse.Namespace,
-    api: FakeBotApi,
+    faq: Faq,
+    bot: Bot,
     update_ids: list[tuple[int, int, float]],
     database: DatabaseSettings,
     first_message: int,
@@ -234,6 +288,7 @@ async def tally(
 ) -> dict[str, str]:
     """Wait until the bot has caught up (nothing pending, nothing sent for a few seconds), then count
     what was never handled, doubled and apologised for."""
+    api = bot.api
     deadline, quiet = time.monotonic() + args.catch_up, 4.0
     seen = len(api.messages)
     last_change = time.monotonic()
@@ -262,9 +317,28 @@ async def tally(
     cards = Counter(
         int(found.group(1))
         for m in api.messages[first_message:]
-        if m.chat_id in OFFICERS and (found := re.search(r"#(\d+)", (m.text or "").split("\n", 1)[0]))
+        if m.chat_id in OFFICERS
+        and (found := re.search(r"#(\d+)", first := (m.text or "").split("\n", 1)[0]))
+        and first.endswith(faq.message("card.title", "zh", urgent="", number=int(found.group(1))))
     )
+    sends = [c for c in api.calls if c.method == "sendMessage"]
+    faulted = [c for c in api.calls[bot.faulted_from :] if c.method == "sendMessage"][: args.timeouts]
+    resent = sum(
+        1
+        for f in (faulted if bot.faulted_from >= 0 else [])
+        for c in sends
+        if c.at > f.at and c.chat_id == f.chat_id and c.params.get("text") == f.params.get("text")
+        and c.at - f.at < 60
+    )
+    extra = {"sends timed out / sent again": f"{len(faulted)} / {resent}"} if bot.faulted_from >= 0 else {}
+    if bot.relayed:  # each officer's words reach the villager once, after they unblocked the bot
+        got = {uid: sum(1 for t in replies.get(uid, []) if "请带户口本来派出所" in t) for uid in bot.relayed}
+        lost = sum(max(0, n - got[uid]) for uid, n in bot.relayed.items())
+        doubled = sum(max(0, got[uid] - n) for uid, n in bot.relayed.items())
+        relayed = sum(bot.relayed.values())
+        extra["officers' replies to blocked villagers / lost / doubled"] = f"{relayed} / {lost} / {doubled}"
     return {
+        **extra,
         "messages sent": str(len(update_ids)),
         "never handled": str(sum(1 for u, _, _ in update_ids if u not in handled)),
         "slowest answer": f"{max(waits):.1f} s",
@@ -275,10 +349,17 @@ async def tally(
     }
 
 
+def fairness_args(args: argparse.Namespace) -> argparse.Namespace:
+    return argparse.Namespace(flood=150, others=20, seconds=20.0, backlog=60)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--drill", nargs="+", default=["kill-main", "kill-core", "sqlite-lock", "pg-restart", "pg-outage"]
+        "--drill",
+        nargs="+",
+        default=["kill-main", "kill-core", "sqlite-lock", "pg-restart", "pg-outage", "blocked", "timeouts", "flood",
+                 "backlog"],
     )
     parser.add_argument("--every", type=float, default=6.0, help="seconds between the three kills of a kill drill")
     parser.add_argument("--villagers", type=int, default=50)
@@ -287,11 +368,19 @@ def main() -> int:
     parser.add_argument("--fault-at", type=float, default=8.0)
     parser.add_argument("--outage", type=float, default=12.0, help="seconds the database stays broken")
     parser.add_argument("--catch-up", type=float, default=120.0, help="seconds to wait for the bot to catch up")
+    parser.add_argument("--timeouts", type=int, default=12, help="sends answered after the client's time-out")
+    parser.add_argument("--send-timeout", type=float, default=2.0, help="the bot's telegram.send_timeout (timeouts)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     faq = load_faq(ROOT / "faq")
     results: dict[str, dict[str, str]] = {}
     for name in args.drill:
+        if name in ("flood", "backlog"):  # benchmarks/fairness.py's scenarios
+            with tempfile.TemporaryDirectory() as tmp:
+                lines = asyncio.run(fairness.scenario(name, fairness_args(args), Path(tmp)))
+            print(f"{name}: " + "; ".join(lines), flush=True)
+            continue
+        args.drill_now = name
         workdir = Path(tempfile.mkdtemp(prefix=f"drill-{name}-"))
         try:
             results[name] = asyncio.run(drill(name, args, faq, workdir))
