@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # (chat, message to edit or None for a new one, text) -> the message's id, None if it is gone
 ShowProgress = Callable[[int, int | None, str], Awaitable[int | None]]
+# a chat's turn to be sent to (the pacer's slot): the send is recorded as started only once it is here
+Gate = Callable[[int], AbstractAsyncContextManager[object]]
 
 PROGRESS_EVERY = 3.0  # seconds between two edits of a progress message (Telegram frowns on more)
 LOOK_EVERY = 1.0  # seconds between two looks at the jobs' counts (finishing, progress)
@@ -72,9 +75,14 @@ class AlertEngine:
         rate: float = 30.0,
         progress_every: float = PROGRESS_EVERY,
         clock: Callable[[], float] = time.monotonic,
+        gate: Gate | None = None,
+        holding: Callable[[], bool] = lambda: True,
     ) -> None:
         self.services = services
-        self.send = send
+        self.send = send  # through `gate` when one is given, so not paced again
+        self.gate: Gate = gate or (lambda _chat: nullcontext())
+        # False: another worker holds the send lease (bot/core/send_lease.py): claim nothing more, start no send
+        self.holding = holding
         self.show = show
         self.parallel = parallel
         self.batch = batch
@@ -121,7 +129,7 @@ class AlertEngine:
             pass
 
     async def _feed(self, queue: asyncio.Queue[tuple[Due, float] | None]) -> None:
-        while not self._stopping:
+        while not self._stopping and self.holding():
             if queue.qsize() < self.batch // 2:
                 claimed = await asyncio.to_thread(self._claim)
                 for due in claimed:
@@ -145,7 +153,7 @@ class AlertEngine:
     async def _worker(self, queue: asyncio.Queue[tuple[Due, float] | None]) -> None:
         while (item := await queue.get()) is not None:
             due, claimed_at = item
-            if self._stopping:
+            if self._stopping or not self.holding():
                 continue  # stays held: given back when the workers are done
             if self.clock() - claimed_at >= self.lease.total_seconds() - LEASE_MARGIN:
                 self._held.discard(due.id)  # held too long (a long flood wait): the next claim takes it
@@ -166,9 +174,15 @@ class AlertEngine:
         shown = alert_texts.group_reply if due.group else alert_texts.villager_reply
         reply = shown(self.faq, job.words, due.lang, job.photo)
         # recorded before the call, finished after: a crash in between leaves `sending_since`, and the
-        # next claim gives the row up rather than send the alert twice (alerts go at most once)
-        await asyncio.to_thread(self._start, due.id)
-        result = await self.send(due.chat_id, reply)
+        # next claim gives the row up rather than send the alert twice (alerts go at most once). Recorded
+        # once the pacer's slot is ours, not before waiting for it: a worker killed -9 then leaves only
+        # the sends really under way unknown, not the ten or so waiting their turn (lost, before)
+        async with self.gate(due.chat_id):
+            if self._stopping or not self.holding():
+                await asyncio.to_thread(self._release, [due.id])  # not tried: due again at once
+                return
+            await asyncio.to_thread(self._start, due.id)
+            result = await self.send(due.chat_id, reply)
         await asyncio.to_thread(self._record, due, result)
         if isinstance(result, Sent):
             self.sent += 1

@@ -82,6 +82,17 @@ class Pacer:
 
         return paced_send
 
+    def pausing(self, send: Sender) -> Sender:
+        """`send` for a caller that takes the `slot` itself: only a flood wait it reports pauses every sender."""
+
+        async def pausing_send(chat_id: int, reply: Reply) -> Delivery:
+            result = await send(chat_id, reply)
+            if isinstance(result, RetryLater) and result.after:
+                self.pause(result.after)
+            return result
+
+        return pausing_send
+
     async def _overall(self) -> list[float]:
         """The next overall slot. Counting from when sends *ended* keeps us under the limit as
         Telegram counts it (on arrival), whatever the network's delays."""

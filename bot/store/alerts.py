@@ -286,6 +286,22 @@ def release(session: Session, delivery_ids: list[int], *, now: datetime | None =
     )
 
 
+def release_orphans(session: Session, *, now: datetime | None = None) -> int:
+    """A worker that died holding the send lease left rows claimed: due at once for the new holder,
+    rather than after their claim's lease (`CLAIM_LEASE`). Those never tried (no call made, no error
+    met) are sent; those it was sending (`sending_since`) are settled by the next claim (at most once).
+    Only the lease holder sends, so any such claim is the dead worker's. Returns how many."""
+    now = now or utcnow()
+    claimed = (AlertDelivery.status == DeliveryStatus.PENDING, AlertDelivery.next_attempt_at > now)
+    untried = update(AlertDelivery).where(
+        *claimed, AlertDelivery.sending_since.is_(None), AlertDelivery.error.is_(None), AlertDelivery.attempts > 0
+    )
+    sending = update(AlertDelivery).where(*claimed, AlertDelivery.sending_since.is_not(None))
+    return rowcount(session.execute(untried.values(next_attempt_at=now, attempts=AlertDelivery.attempts - 1))) + (
+        rowcount(session.execute(sending.values(next_attempt_at=now)))
+    )
+
+
 def counts(session: Session, alert_id: int) -> Counts:
     """Where the job stands: how many sent, failed, blocked and still to go."""
     statement = (

@@ -70,6 +70,7 @@ class Town(Base):
     duty_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     # who receives the town's complaints and 不满意 ratings (a Telegram id); None: the admins
     supervisor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    duty_phone: Mapped[str | None] = mapped_column(String(32))  # the duty desk's phone, for posters
 
 
 class Village(Base):
@@ -274,4 +275,4 @@ class StationFact(Base):
 
 
 # The outreach, usage and supervision tables share this metadata (migrations and tests see every table).
-from bot.store import models_outreach, models_supervision  # noqa: E402, F401
+from bot.store import models_lease, models_outreach, models_supervision  # noqa: E402, F401

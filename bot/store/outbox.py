@@ -62,6 +62,7 @@ def payload(reply: Reply) -> dict[str, Any]:
         **({"contact_button": reply.contact_button} if reply.contact_button else {}),
         **({"force_reply": True} if reply.force_reply else {}),
         **({"edit": reply.edit} if reply.edit is not None else {}),
+        **({"document": reply.document} if reply.document else {}),
     }
 
 
@@ -81,6 +82,7 @@ def reply(data: dict[str, Any]) -> Reply:
         contact_button=data.get("contact_button", ""),
         force_reply=bool(data.get("force_reply")),
         edit=data.get("edit"),
+        document=data.get("document"),
     )
 
 

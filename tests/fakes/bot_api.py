@@ -34,7 +34,7 @@ import json
 import math
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -894,11 +894,12 @@ class FakeBotApi:
         self._notify()
         return update
 
-    def next_update(self) -> dict[str, Any] | None:
-        """The oldest pending update, for a webhook delivery (see ``webhook.WebhookProxy``)."""
-        if not self._pending:
+    def next_update(self, skip: Collection[int] = ()) -> dict[str, Any] | None:
+        """The oldest pending update, for a webhook delivery (see ``webhook.WebhookProxy``), except
+        the `skip` update ids (being delivered on another connection)."""
+        pending = next((p for p in self._pending if p.update_id not in skip), None)
+        if pending is None:
             return None
-        pending = self._pending[0]
         pending.delivered = True
         return _jsonable(pending.update)
 

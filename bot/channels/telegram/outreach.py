@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import Bot
 from telegram.error import BadRequest, RetryAfter
@@ -28,11 +29,16 @@ def handlers() -> list[BaseHandler]:
     return [CommandHandler(["alert", "alerts"], handle), CallbackQueryHandler(handle, pattern=BUTTONS)]
 
 
-def setup(app: Application, services: Services, pacer: Pacer) -> AlertEngine:
-    """The delivery engine, sending through the pacer the outbox shares."""
-    send = pacer.paced(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply))
+def setup(
+    app: Application, services: Services, pacer: Pacer, holding: Callable[[], bool] = lambda: True
+) -> AlertEngine:
+    """The delivery engine, sending through the pacer the outbox shares (its slot taken by the engine,
+    which records a send as started only then); `holding`: this worker holds the send lease."""
+    send = pacer.pausing(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply))
     rate = services.settings.telegram.overall_per_second
-    engine = AlertEngine(services, send, progress_shower(app.bot, pacer), rate=rate)
+    engine = AlertEngine(
+        services, send, progress_shower(app.bot, pacer), rate=rate, gate=pacer.slot, holding=holding
+    )
     app.bot_data["alerts"] = engine
     return engine
 
@@ -43,7 +49,7 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     A plain task, not `Application.create_task`: stopping the bot must not wait for a whole
     county's alert to go out. `stop()` ends it cleanly instead."""
     engine: AlertEngine = context.application.bot_data["alerts"]
-    if engine.running:
+    if engine.running or not engine.holding():  # another worker holds the send lease: it sends
         return
     task = asyncio.create_task(engine.run(), name="alerts")
     tasks: set[asyncio.Task[int]] = context.application.bot_data.setdefault("alert_tasks", set())

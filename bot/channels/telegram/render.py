@@ -107,6 +107,8 @@ async def send(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None =
                 chat_id, note.read_bytes(), caption=caption, reply_markup=keyboard, reply_parameters=answering
             )
         reply = replace(reply, text=f"{reply.text}\n{reply.voice.text}".strip(), voice=None)
+    if reply.document:
+        return await send_document(bot, chat_id, reply, keyboard, answering)
     if reply.photo:
         caption = reply.text if len(reply.text) <= CAPTION_MAX else None
         message = await bot.send_photo(
@@ -124,6 +126,30 @@ async def send(bot: Bot, chat_id: int, reply: Reply, voices: VoiceNotes | None =
         await bot.send_message(chat_id, piece, reply_parameters=answering)
         answering = None
     return await bot.send_message(chat_id, pieces[-1], reply_markup=keyboard, reply_parameters=answering)
+
+
+async def send_document(
+    bot: Bot, chat_id: int, reply: Reply, keyboard: Markup | None, answering: ReplyParameters | None
+) -> Message:
+    """The file under its own name (a workbook opens in the phone's spreadsheet app), the text as its
+    caption, or after it when too long for one."""
+    assert reply.document is not None
+    path = Path(reply.document)
+    caption = reply.text if len(reply.text) <= CAPTION_MAX else None
+    message = await bot.send_document(
+        chat_id,
+        path.read_bytes(),
+        filename=path.name,
+        caption=caption or None,
+        reply_markup=keyboard if caption is not None else None,
+        reply_parameters=answering,
+    )
+    if caption is not None:
+        return message
+    pieces = chunks(reply.text)
+    for piece in pieces[:-1]:
+        await bot.send_message(chat_id, piece)
+    return await bot.send_message(chat_id, pieces[-1], reply_markup=keyboard)
 
 
 async def edit(bot: Bot, chat_id: int, reply: Reply) -> Message:

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.core.alerts_delivery import AlertEngine
-from bot.core.dispatch import Blocked, Failed, RetryLater
+from bot.core.dispatch import Blocked, Delivery, Failed, RetryLater
 from bot.core.pace import Pacer
+from bot.core.types import Reply
 from bot.store import alerts, roster
 from tests.bot.core.alert_helpers import Recorder, add_villagers, alert, deliver_all, deliveries
 
@@ -156,3 +157,39 @@ def _citizen_blocked(world: World, user_id: int) -> bool:
     with world.services.db() as session:
         found = citizens.by_user_id(session, user_id)
         return bool(found and found.blocked)
+
+
+def test_a_send_is_recorded_as_started_only_once_its_turn_at_the_pacer_has_come(world: World) -> None:
+    """A worker killed -9 leaves "outcome unknown" (never sent again) only on the send really under
+    way: before, the ten workers each recorded their send, then waited for the pacer."""
+    chats = start_alert(world, 12)
+    recorder = Recorder()
+    started_while_sending: list[int] = []
+
+    async def send(chat_id: int, reply: Reply) -> Delivery:
+        started_while_sending.append(sum(d.sending_since is not None for d in deliveries(world.services)))
+        return await recorder(chat_id, reply)
+
+    async def go() -> None:
+        pacer = Pacer(20, per_chat=0)
+        await deliver_all(AlertEngine(world.services, pacer.pausing(send), gate=pacer.slot, parallel=10))
+
+    asyncio.run(go())
+    assert recorder.delivered() == {chat: 1 for chat in chats}
+    assert max(started_while_sending) == 1
+
+
+def test_an_engine_whose_worker_does_not_hold_the_send_lease_sends_nothing(world: World) -> None:
+    chats = start_alert(world, 3)
+    recorder = Recorder()
+    holds = [False]
+
+    async def go() -> tuple[int, int]:
+        engine = AlertEngine(world.services, recorder, holding=lambda: holds[0])
+        idle = await engine.run()
+        holds[0] = True  # the lease is taken (another worker died)
+        await deliver_all(engine)
+        return idle, engine.sent
+
+    assert asyncio.run(go()) == (0, 3)
+    assert recorder.delivered() == {chat: 1 for chat in chats}
