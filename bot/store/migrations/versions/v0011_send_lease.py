@@ -1,7 +1,7 @@
 """the send lease: one worker at a time sends the outbox and the alerts; a flood wait for all
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0024'
-down_revision: str | None = '0023'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """public supervision: ratings, complaints, dispute outcomes; a supervisor per town
 
-Revision ID: 0010
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 15:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0010'
-down_revision: str | None = '0008'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

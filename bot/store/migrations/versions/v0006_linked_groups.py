@@ -1,7 +1,7 @@
 """linked village groups; alert deliveries to a group have no citizen
 
-Revision ID: 0007
-Revises: 0004, 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 14:00:00
 """
 
@@ -12,9 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007'
-# 0004 and 0006 were written side by side from 0003; this one joins them (re-chain if they are chained)
-down_revision: str | Sequence[str] | None = ('0004', '0006')
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """towns.duty_phone: the duty desk's phone, printed on the posters of villages without an officer
 
-Revision ID: 0023
-Revises: 0012
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0023'
-down_revision: str | None = '0012'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
