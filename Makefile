@@ -22,7 +22,7 @@ test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot intents voice tests benchmarks
+	$(BIN)/ruff check bot intents voice tests benchmarks scripts
 	$(BIN)/mypy
 
 system-deps:
