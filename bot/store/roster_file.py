@@ -293,9 +293,7 @@ def _integer(text: str) -> int | None:
 def _check_across_rows(rows: list[RosterRow], problems: list[str]) -> list[RosterRow]:
     """Drop repeated identical rows; report a village, officer or duty chat described two ways."""
     kept = _distinct_villages(rows, problems)
-    _check_duty_chats(kept, problems)
-    _check_supervisors(kept, problems)
-    _check_duty_phones(kept, problems)
+    _check_town_facts(kept, problems)
     _check_officers(kept, problems)
     return kept
 
@@ -309,43 +307,24 @@ def _distinct_villages(rows: list[RosterRow], problems: list[str]) -> list[Roste
     return list(first.values())
 
 
-def _check_duty_chats(rows: list[RosterRow], problems: list[str]) -> None:
-    first: dict[str, RosterRow] = {}
-    for row in rows:
-        if row.duty_chat_id is None:
-            continue
-        seen = first.setdefault(row.town, row)
-        if seen.duty_chat_id != row.duty_chat_id:
-            problems.append(
-                f"row {row.row}: {DUTY} {row.duty_chat_id} of town {row.town} "
-                f"differs from {seen.duty_chat_id} on row {seen.row}"
-            )
+# what a town has once, whichever of its rows gives it: the column and the row's field
+TOWN_FACTS = ((DUTY, "duty_chat_id"), (SUPERVISOR, "supervisor_telegram_id"), (DUTY_PHONE, "duty_phone"))
 
 
-def _check_supervisors(rows: list[RosterRow], problems: list[str]) -> None:
-    first: dict[str, RosterRow] = {}
-    for row in rows:
-        if row.supervisor_telegram_id is None:
-            continue
-        seen = first.setdefault(row.town, row)
-        if seen.supervisor_telegram_id != row.supervisor_telegram_id:
-            problems.append(
-                f"row {row.row}: {SUPERVISOR} {row.supervisor_telegram_id} of town {row.town} "
-                f"differs from {seen.supervisor_telegram_id} on row {seen.row}"
-            )
-
-
-def _check_duty_phones(rows: list[RosterRow], problems: list[str]) -> None:
-    first: dict[str, RosterRow] = {}
-    for row in rows:
-        if row.duty_phone is None:
-            continue
-        seen = first.setdefault(row.town, row)
-        if seen.duty_phone != row.duty_phone:
-            problems.append(
-                f"row {row.row}: {DUTY_PHONE} {row.duty_phone} of town {row.town} "
-                f"differs from {seen.duty_phone} on row {seen.row}"
-            )
+def _check_town_facts(rows: list[RosterRow], problems: list[str]) -> None:
+    """A town's duty chat, supervisor and desk phone may be on any of its rows, but only one value each."""
+    for column, field in TOWN_FACTS:
+        first: dict[str, RosterRow] = {}
+        for row in rows:
+            value = getattr(row, field)
+            if value is None:
+                continue
+            seen = first.setdefault(row.town, row)
+            if getattr(seen, field) != value:
+                problems.append(
+                    f"row {row.row}: {column} {value} of town {row.town} "
+                    f"differs from {getattr(seen, field)} on row {seen.row}"
+                )
 
 
 def _check_officers(rows: list[RosterRow], problems: list[str]) -> None:
