@@ -145,6 +145,28 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def bot_env(api: FakeBotApi, database: DatabaseSettings, **extra: str) -> dict[str, str]:
+    """The environment of a bot talking to the fake `api` on `database`."""
+    return {
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "CUNJING_TELEGRAM__BASE_URL": api.base_url,
+        "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
+        "CUNJING_DATABASE__URL": database.effective_url,
+        "PTB_TIMEDELTA": "true",
+        **extra,
+    }
+
+
+async def started(api: FakeBotApi, bot: subprocess.Popen[bytes], timeout: float = 60.0) -> bool:
+    """Whether the bot came up (its command menu set) within `timeout` seconds."""
+    begin = time.monotonic()
+    while not api.calls_to("setMyCommands") or not api.counts["getUpdates"]:
+        if bot.poll() is not None or time.monotonic() - begin > timeout:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
 def start_bot(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The bot as `cunjing run` starts it, in its own process."""
     code = (
@@ -181,14 +203,7 @@ async def serve(args: argparse.Namespace, database: DatabaseSettings, questions:
             api.group(desk, "值班台")
         villagers = [api.user(FIRST + i, f"村民{i}", "zh") for i in range(args.villagers)]
         load = Load(api, villagers, questions, rng)
-        env = {
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "CUNJING_TELEGRAM__BASE_URL": api.base_url,
-            "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
-            "CUNJING_TELEGRAM__OVERALL_PER_SECOND": str(args.overall),
-            "CUNJING_DATABASE__URL": database.effective_url,
-            "PTB_TIMEDELTA": "true",
-        }
+        env = bot_env(api, database, CUNJING_TELEGRAM__OVERALL_PER_SECOND=str(args.overall))
         bot = start_bot(env)
         try:
             return await phases(args, api, load, bot)
@@ -206,14 +221,12 @@ async def serve(args: argparse.Namespace, database: DatabaseSettings, questions:
 
 async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: subprocess.Popen[bytes]) -> int:
     loop = asyncio.get_running_loop()
-    started = time.monotonic()
-    while not api.calls_to("setMyCommands") or not api.counts["getUpdates"]:
-        if bot.poll() is not None or time.monotonic() - started > 60:
-            print("the bot did not start", file=sys.stderr)
-            return 2
-        await asyncio.sleep(0.05)
+    begin = time.monotonic()
+    if not await started(api, bot):
+        print("the bot did not start", file=sys.stderr)
+        return 2
     print(
-        f"bot (pid {bot.pid}) up in {time.monotonic() - started:.1f} s; "
+        f"bot (pid {bot.pid}) up in {time.monotonic() - begin:.1f} s; "
         f"{len(load.villagers)} villagers, {len(load.questions)} questions",
         flush=True,
     )

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import fairness  # noqa: E402
-from bot_load import CODES, DESKS, FIRST, OFFICERS, Load, start_bot  # noqa: E402
+from bot_load import CODES, DESKS, FIRST, OFFICERS, Load, bot_env, start_bot, started  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 
 from bot.settings import DatabaseSettings  # noqa: E402
@@ -225,22 +225,13 @@ async def under_load(
             api.group(desk, "值班台")
         villagers = [api.user(FIRST + i, f"村民{i}", "zh") for i in range(args.villagers)]
         load = Load(api, villagers, questions, rng)
-        env = {
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "CUNJING_TELEGRAM__BASE_URL": api.base_url,
-            "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
-            "CUNJING_DATABASE__URL": database.effective_url,
-            "PTB_TIMEDELTA": "true",
-        }
+        env = bot_env(api, database)
         if args.drill_now == "timeouts":  # sends answered after the client gave up, carried out all the same
             env["CUNJING_TELEGRAM__SEND_TIMEOUT"] = str(args.send_timeout)
         bot = Bot(start_bot(env), env, api)
         try:
-            started = time.monotonic()
-            while not api.calls_to("setMyCommands"):
-                if bot.process.poll() is not None or time.monotonic() - started > 60:
-                    raise SystemExit("the bot did not start")
-                await asyncio.sleep(0.05)
+            if not await started(api, bot.process):
+                raise SystemExit("the bot did not start")
             for villager in villagers:
                 await villager.send(f"/start {CODES[villager.id % len(CODES)]}", settle=False)
             await asyncio.sleep(2)

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bot_load import DESKS, OFFICERS, percentile, start_bot  # noqa: E402
+from bot_load import DESKS, OFFICERS, bot_env, percentile, start_bot, started  # noqa: E402
 
 from bot.settings import DatabaseSettings  # noqa: E402
 from bot.store import db  # noqa: E402
@@ -120,20 +120,10 @@ async def scenario(name: str, args: argparse.Namespace, workdir: Path) -> list[s
             api.user(officer, f"民警{officer}")
         for desk in DESKS:
             api.group(desk, "值班台")
-        env = {
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "CUNJING_TELEGRAM__BASE_URL": api.base_url,
-            "CUNJING_TELEGRAM__BASE_FILE_URL": api.base_file_url,
-            "CUNJING_DATABASE__URL": database.effective_url,
-            "PTB_TIMEDELTA": "true",
-        }
-        bot = start_bot(env)
+        bot = start_bot(bot_env(api, database))
         try:
-            started = time.monotonic()
-            while not api.calls_to("setMyCommands"):
-                if bot.poll() is not None or time.monotonic() - started > 60:
-                    raise SystemExit("the bot did not start")
-                await asyncio.sleep(0.05)
+            if not await started(api, bot):
+                raise SystemExit("the bot did not start")
             return await (flood(args, api) if name == "flood" else backlog(args, api))
         finally:
             bot.terminate()
