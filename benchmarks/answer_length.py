@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.core import checks
 from bot.services import Knowledge
 from bot.settings import load_settings
 from intents.faq import LANGS, MAX_FIRST, Faq
@@ -43,7 +44,7 @@ def verdicts(knowledge: Knowledge, faq: Faq, lang: str) -> tuple[list[int], list
             advice = faq.get(result.type) or faq["fraud.general_tips"]
             old = "\n".join([said, *reasons]) + f"\n{faq.message('check.advice', lang)}\n{advice.full(lang)}"
             before.append(len(old))
-            after.append(len(f"{said}\n{advice.lead.get(lang)}"))
+            after.append(len(checks.first_message(said, advice, lang)))
     return before, after
 
 

@@ -11,6 +11,7 @@ from bot.core.turn import Turn
 from bot.core.types import Button, Outcome, Reply
 from bot.errors import BadArguments
 from bot.store import usage
+from intents.faq import MAX_FIRST, Intent
 from intents.scamcheck import Verdict
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,21 @@ def verdict(turn: Turn, text: str) -> Outcome:
         return Outcome((Reply("\n".join([said, *reasons(turn, result)])),))
     advice = turn.knowledge.faq.get(result.type) or turn.knowledge.faq[GENERAL]
     more = Button(turn.say("button.more"), f"why:{advice.id}")
+    first = first_message(said, advice, turn.lang)
     if turn.msg.in_group:  # for all to read; a report is made privately
-        return Outcome((Reply(f"{said}\n{advice.lead.get(turn.lang)}", ((more, *groups.private_button(turn)),)),))
+        return Outcome((Reply(first, ((more, *groups.private_button(turn)),)),))
     turn.set_state(CHECKED, text=text[:MAX_TEXT], type=result.type)
     report = Button(turn.say("button.report"), "report")
-    return Outcome((Reply(f"{said}\n{advice.lead.get(turn.lang)}", ((more, report),)),))
+    return Outcome((Reply(first, ((more, report),)),))
+
+
+def first_message(said: str, advice: Intent, lang: str) -> str:
+    """A scam verdict's first message: the verdict (it says what to do) and the scam's own lead, or
+    else its name, whichever fits one screen (`MAX_FIRST`); the rest is behind "More"."""
+    for extra in (advice.lead.get(lang), f"【{advice.title.get(lang)}】"):
+        if len(first := f"{said}\n{extra}") <= MAX_FIRST:
+            return first
+    return said
 
 
 def reasons(turn: Turn, result: Verdict) -> list[str]:

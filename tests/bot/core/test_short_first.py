@@ -46,3 +46,24 @@ def test_a_stale_more_button_of_an_intent_that_is_gone_is_refused(world):
     villager = world.person(7)
     replies = villager.sends("button", button="more:fraud.no_such_thing")
     assert replies[0].text == world.faq.message("unsupported.other", "zh")
+
+
+def test_a_scam_verdict_fits_one_screen_for_every_kind_of_scam_in_both_languages(world):
+    from bot.core.checks import first_message
+
+    for intent in world.faq.by_kind("fraud"):
+        for lang in ("zh", "en"):
+            said = world.faq.message("check.scam", lang, risk=100)
+            first = first_message(said, intent, lang)
+            assert len(first) <= MAX_FIRST and first.startswith(said), (intent.id, lang, first)
+
+
+def test_an_english_verdict_in_a_chat_is_one_screen(world):
+    villager = world.person(9, lang="en")
+    villager.send("/start QS001")
+    (verdict,) = villager.send(
+        "/check This is the police. Your account is involved in money laundering. Transfer all your savings "
+        "to the safe account we give you today, and tell no one."
+    )
+    assert verdict.text.startswith(world.faq.message("check.scam", "en", risk=0)[:12])
+    assert len(verdict.text) <= MAX_FIRST
