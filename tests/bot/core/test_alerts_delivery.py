@@ -176,7 +176,9 @@ def test_a_send_is_recorded_as_started_only_once_its_turn_at_the_pacer_has_come(
 
     asyncio.run(go())
     assert recorder.delivered() == {chat: 1 for chat in chats}
-    assert max(started_while_sending) == 1
+    # the one being sent, and at most the one before it whose "sent" is still being written (on
+    # PostgreSQL that commit may trail the next slot); before, all ten waiting were marked started
+    assert max(started_while_sending) <= 2
 
 
 def test_an_engine_whose_worker_does_not_hold_the_send_lease_sends_nothing(world: World) -> None:
