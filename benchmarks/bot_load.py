@@ -145,6 +145,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def people(api: FakeBotApi, villagers: int = 0, first: int = FIRST) -> list[FakeUser]:
+    """The demo roster's officers and duty desks known to the fake, and `villagers` villagers from `first` on."""
+    for officer in OFFICERS:
+        api.user(officer, f"民警{officer}")
+    for desk in DESKS:
+        api.group(desk, "值班台")
+    return [api.user(first + i, f"村民{i}", "zh") for i in range(villagers)]
+
+
 def bot_env(api: FakeBotApi, database: DatabaseSettings, **extra: str) -> dict[str, str]:
     """The environment of a bot talking to the fake `api` on `database`."""
     return {
@@ -197,11 +206,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
 async def serve(args: argparse.Namespace, database: DatabaseSettings, questions: list[str], rng: random.Random) -> int:
     """Telegram (the fake and the villagers) around the bot in its own process."""
     async with SlowTelegram(args.latency / 1000, settle_timeout=60) as api:
-        for officer in OFFICERS:
-            api.user(officer, f"民警{officer}")
-        for desk in DESKS:
-            api.group(desk, "值班台")
-        villagers = [api.user(FIRST + i, f"村民{i}", "zh") for i in range(args.villagers)]
+        villagers = people(api, args.villagers)
         load = Load(api, villagers, questions, rng)
         env = bot_env(api, database, CUNJING_TELEGRAM__OVERALL_PER_SECOND=str(args.overall))
         bot = start_bot(env)

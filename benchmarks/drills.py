@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import fairness  # noqa: E402
-from bot_load import CODES, DESKS, FIRST, OFFICERS, Load, bot_env, start_bot, started  # noqa: E402
+from bot_load import CODES, OFFICERS, Load, bot_env, people, start_bot, started  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 
 from bot.settings import DatabaseSettings  # noqa: E402
@@ -219,11 +219,7 @@ async def under_load(
     busy = {faq.message("busy", lang) for lang in ("zh", "en")}
     sorry = {faq.message("error.generic", lang) for lang in ("zh", "en")}
     async with FakeBotApi(settle_timeout=120) as api:
-        for officer in OFFICERS:
-            api.user(officer, f"民警{officer}")
-        for desk in DESKS:
-            api.group(desk, "值班台")
-        villagers = [api.user(FIRST + i, f"村民{i}", "zh") for i in range(args.villagers)]
+        villagers = people(api, args.villagers)
         load = Load(api, villagers, questions, rng)
         env = bot_env(api, database)
         if args.drill_now == "timeouts":  # sends answered after the client gave up, carried out all the same

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bot_load import DESKS, OFFICERS, bot_env, percentile, start_bot, started  # noqa: E402
+from bot_load import DESKS, OFFICERS, bot_env, people, percentile, start_bot, started  # noqa: E402
 
 from bot.settings import DatabaseSettings  # noqa: E402
 from bot.store import db  # noqa: E402
@@ -116,10 +116,7 @@ async def scenario(name: str, args: argparse.Namespace, workdir: Path) -> list[s
     load_demo(db.session_factory(engine))
     engine.dispose()
     async with FakeBotApi(enforce_limits=True, settle_timeout=120) as api:
-        for officer in OFFICERS:
-            api.user(officer, f"民警{officer}")
-        for desk in DESKS:
-            api.group(desk, "值班台")
+        people(api)
         bot = start_bot(bot_env(api, database))
         try:
             if not await started(api, bot):

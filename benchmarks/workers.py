@@ -37,7 +37,7 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from benchmarks.alerts import busiest_second, rate  # noqa: E402
-from benchmarks.bot_load import CODES, DESKS, OFFICERS, Load, percentile, wait_answered  # noqa: E402
+from benchmarks.bot_load import CODES, DESKS, OFFICERS, Load, people, percentile, wait_answered  # noqa: E402
 from benchmarks.scratch import scratch_database  # noqa: E402
 from bot.logs import setup_logging  # noqa: E402
 from bot.settings import DatabaseSettings  # noqa: E402
@@ -118,11 +118,7 @@ async def limited_run(
     api: FakeBotApi, database: DatabaseSettings, count: int, args: argparse.Namespace, workdir: Path
 ) -> list[Row]:
     api.user(ADMIN, "管理员")
-    for officer in OFFICERS:
-        api.user(officer, f"民警{officer}")
-    for desk in DESKS:
-        api.group(desk, "值班台")
-    people = [api.user(VILLAGERS + i, f"村民{i}", "zh") for i in range(args.requests)]
+    villagers = people(api, args.requests, VILLAGERS)
     engine = db.make_engine(database)
     factory = db.session_factory(engine)
     rows: list[Row] = []
@@ -130,17 +126,17 @@ async def limited_run(
         async with proxy(api, listeners):
             await started(api, count)
             # 2. cards: every villager opens a request (after registering, one a second each)
-            for person in people:
+            for person in villagers:
                 await person.send(f"/start {CODES[person.id % len(CODES)]}", settle=False)
             await asyncio.sleep(3)  # a villager's chat takes one message a second: the welcome's two went out
             hits = len(api.limit_hits)
-            for person in people:
+            for person in villagers:
                 await person.send(f"/request id_card_lost 身份证丢了（{person.id}）", settle=False)
             # a card goes to the village's officer, or to the duty desk when the officer is off duty
             cards = lambda: sum(1 for m in api.messages if m.chat_id in (*OFFICERS, *DESKS))  # noqa: E731
-            await until(lambda: cards() >= len(people), 120)
+            await until(lambda: cards() >= len(villagers), 120)
             met = Counter("cards" if chat in (*OFFICERS, *DESKS) else "replies" for _, chat, _ in api.limit_hits[hits:])
-            rows.append(("cards to officers and desks / 429", f"{cards()} of {len(people)} / {met['cards']}"))
+            rows.append(("cards to officers and desks / 429", f"{cards()} of {len(villagers)} / {met['cards']}"))
             rows.append(("villagers' direct replies: 429", f"{met['replies']}"))
 
             # 3. an alert, every worker up
