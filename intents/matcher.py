@@ -127,11 +127,8 @@ class View:
             groups[intent_id] += feats
         nearest = NearestExample(intents, examples, reading.features, idf)
         centroid = Centroid(intents, groups, idf)
-        return View(
-            idf,
-            nearest,
-            (nearest, centroid, Fuzzy(intents, examples, reading.segmented), Keywords(intents, reading.evidence)),
-        )
+        keywords = Keywords(intents, reading.evidence, sound=pinyin.sound)  # 医报卡 found as 医保卡
+        return View(idf, nearest, (nearest, centroid, Fuzzy(intents, examples, reading.segmented), keywords))
 
 
 def _idf(feats: Sequence[Sequence[str]]) -> dict[str, float]:

@@ -26,6 +26,11 @@ def _sound(ch: str) -> str:
     return lazy_pinyin(ch)[0]
 
 
+def sound(ch: str) -> str:
+    """The toneless pinyin of one Chinese character (what a pinyin keyboard types for it)."""
+    return _sound(ch)
+
+
 def of_chinese(text: str) -> list[list[str]]:
     """The syllables of each Chinese run of a normalised text."""
     return [[_sound(ch) for ch in run] for run in _CJK_RUN.findall(text)]

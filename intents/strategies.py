@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -186,12 +186,23 @@ class Fuzzy:
         return out
 
 
+SOUND_TERM = 3  # terms this long or longer are also found by their sound (叫我 would be 教我)
+_CJK_TERM = re.compile(r"[\u3400-\u9fff]+")
+# particles are not typos of a keyword's character: 这种活能干吗 asks "can it be done", not 能干嘛
+_PARTICLES = frozenset("吗嘛呢吧啊呀哦了的得地么")
+
+
 class Keywords:
     """Evidence from the keywords and synonyms of each intent; rarer words weigh more."""
 
     name = "keywords"
 
-    def __init__(self, intents: IntentIndex, evidence: Mapping[str, Sequence[str]]):
+    def __init__(
+        self,
+        intents: IntentIndex,
+        evidence: Mapping[str, Sequence[str]],
+        sound: Callable[[str], str] | None = None,
+    ):
         self.intents = intents
         self.owners: dict[str, set[str]] = defaultdict(set)
         for intent, terms in evidence.items():
@@ -209,11 +220,43 @@ class Keywords:
         ascii_terms = sorted((t for t in self.owners if t.isascii()), key=len, reverse=True)
         alternation = "|".join(map(re.escape, ascii_terms)) or "(?!)"
         self.ascii_re = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+        # a term written with a same-sounding wrong character (医报卡: a pinyin keyboard's or a speech
+        # recogniser's twin), looked up by its first character
+        self.sound = sound
+        self.by_sound: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        if sound is not None:
+            for term in self.owners:
+                if len(term) >= SOUND_TERM and _CJK_TERM.fullmatch(term):
+                    sounds = tuple(map(sound, term))
+                    self.by_sound[term[0]].append((term, sounds))
 
     def found(self, text: str) -> set[str]:
-        """The terms present in a normalised text."""
+        """The terms present in a normalised text (or, in Chinese, present as they sound)."""
         hits = {t for ch in set(text) for t in self.cjk_terms.get(ch, ()) if t in text}
         hits.update(self.ascii_re.findall(text))
+        sound = self.sound
+        if sound is not None and self.by_sound:
+            # a term found as written is not found again by its sound (居住证 and its listed typo 局住证)
+            heard = {tuple(map(sound, t)) for t in hits if _CJK_TERM.fullmatch(t)}
+            hits.update(t for t in self.sounded(text) if tuple(map(sound, t)) not in heard)
+        return hits
+
+    def sounded(self, text: str) -> set[str]:
+        """Terms written with a same-sounding character after their first (医报卡 for 医保卡): the first
+        character as written, every syllable alike. A first character by sound alone reads words
+        across a boundary (the 前户口 of 十几年前户口 would be 迁户口)."""
+        assert self.sound is not None
+        hits: set[str] = set()
+        for i, ch in enumerate(text):
+            for term, term_sounds in self.by_sound.get(ch, ()):
+                end = i + len(term)
+                written = text[i + 1 : end]
+                if (
+                    len(written) == len(term) - 1
+                    and tuple(map(self.sound, written)) == term_sounds[1:]
+                    and not any(a != b and a in _PARTICLES for a, b in zip(written, term[1:], strict=True))
+                ):
+                    hits.add(term)
         return hits
 
     def scores(self, query: Query) -> Scores:

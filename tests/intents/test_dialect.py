@@ -40,6 +40,13 @@ def test_dialect_words_are_read_back_into_mandarin_and_plain_mandarin_stays(dial
     assert dialect("食品安全 伊拉克 几乎 在乎") == "食品安全 伊拉克 几乎 在乎"
 
 
+def test_clothes_and_knowing_someone_are_read_as_mandarin_says_them(dialect):
+    # 衫 (衣服) and 熟似/熟识 (认识): the MOE sources in faq/dialect.yaml; 衬衫 keeps its 衫
+    assert dialect("伊卖的衫 阮熟似伊") == "他卖的衣服 我认识他"
+    assert dialect("网上熟识一个人") == "网上认识一个人"
+    assert dialect("买了一件衬衫") == "买了一件衬衫"
+
+
 def test_a_dialect_question_lands_on_its_intent(matcher):
     match = matcher.match("阮阿母乎骗子骗了钱 现在要按怎")
     assert match.intent == "fraud.already_scammed", match.candidates
@@ -125,7 +132,7 @@ def test_a_bad_dialect_table_is_reported():
 def test_the_field_set_is_our_own_and_never_copied_into_the_faq(faq):
     rows = [json.loads(line) for line in FIELD.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 300
-    assert {r["part"] for r in rows} == {"before", "after"}
+    assert {r["part"] for r in rows} == {"before", "after", "fresh"}
     assert all(r["intent"] is None or r["intent"] in faq.intents for r in rows)
     normalise = Normaliser(faq.typos)
     shipped = {normalise(e) for i in faq.intents.values() for e in (*i.examples, *i.evidence)}
@@ -133,3 +140,20 @@ def test_the_field_set_is_our_own_and_never_copied_into_the_faq(faq):
     for row in rows:
         text = normalise(row["text"])
         assert len(text) < 8 or text not in shipped, text
+
+
+def test_a_keyword_typed_with_a_same_sounding_character_is_still_found():
+    from intents import pinyin
+    from intents.strategies import IntentIndex, Keywords
+
+    keywords = Keywords(
+        IntentIndex(["fraud.insurance_card", "service.hukou_transfer"]),
+        {"fraud.insurance_card": ["医保卡"], "service.hukou_transfer": ["迁户口"]},
+        sound=pinyin.sound,
+    )
+    assert keywords.found("我的医报卡被冻结了") == {"医保卡"}
+    # the first character must be as written: 十几年前户口 does not say 迁户口
+    assert keywords.found("十几年前户口被注销了") == set()
+    # two characters are too short to trust by sound (过期 and 过气 sound alike)
+    short = Keywords(IntentIndex(["fraud.x"]), {"fraud.x": ["过期"]}, sound=pinyin.sound)
+    assert short.found("这个歌手早就过气了") == set()

@@ -162,3 +162,13 @@ def test_examples_lists_every_example_as_json_lines(faq):
     rows = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert len(rows) == sum(len(i.examples) for i in faq.intents.values())
     assert {r["intent"] for r in rows} == set(faq.intents)
+
+
+def test_the_faq_modules_public_names_are_still_imported_from_intents_faq():
+    import intents.faq as faq
+    from intents import faq_model, faq_schema, faq_yaml
+
+    assert faq.Intent is faq_model.Intent and faq.Problem is faq_model.Problem
+    assert faq.read_yaml is faq_yaml.read_yaml and faq.strip_marks is faq_yaml.strip_marks
+    assert faq_schema.intent_of is not None  # the schema checks live beside the loader, not in it
+    assert all(hasattr(faq, name) for name in faq.__all__)
