@@ -2,7 +2,8 @@
 optional comment), and complain about an officer's conduct privately (`/complain`, or the button on
 the officer's card from /officer). An 不满意 rating or a complaint goes to the town's supervisor (the
 roster's `supervisor_telegram_id`; the admins when the town has none), never to the officer concerned;
-the supervisor lists them with `/complaints` and closes each with a note that the villager receives.
+the supervisor lists them with `/complaints` and closes each with a note that the villager receives:
+the card's button asks for the note, `/complaints close N NOTE` closes it at once.
 
 Who sees a complaint: the supervisor of its town, and the admins; never the officer it is about, even
 when that officer is the town's supervisor or an admin (then it goes to the other admins)."""
@@ -15,7 +16,7 @@ from bot.core import inputs, officers
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Outcome, Reply
 from bot.core.urgency import happening_now, reads_as_question
-from bot.errors import NotAllowed, NotFound, UserError
+from bot.errors import BadArguments, NotAllowed, NotFound, UserError
 from bot.store import outbox, requests, roster
 from bot.store import supervision as store
 from bot.store.models import Citizen, Officer, Request
@@ -27,6 +28,7 @@ COMMENTING = "rating_comment"  # after a tap: the villager's optional words
 COMPLAINING = "complaining"  # after /complain alone or the card's button: what happened
 CLOSING = "complaint_closing"  # the supervisor's note to the villager
 SCORES = {s.value: s for s in Score}
+CLOSE_WORDS = frozenset({"close", "关闭", "结案", "办结"})  # `/complaints close N NOTE`
 
 
 # --- ratings -----------------------------------------------------------------------------------
@@ -228,7 +230,10 @@ def may_handle(turn: Turn, complaint: Complaint) -> bool:
 
 
 def on_complaints(turn: Turn) -> Outcome:
-    """`/complaints`: the open complaints this supervisor handles, each with a Close button."""
+    """`/complaints`: the open complaints this supervisor handles, each with a Close button;
+    `/complaints close N NOTE`: complaint N closed, the note sent to the villager (asked for when missing)."""
+    if turn.msg.args:
+        return on_close_command(turn)
     found = store.open_for(turn.session, scope(turn), turn.officer.id if turn.officer else None)
     if not found:
         return turn.reply("complaint.none_open")
@@ -240,19 +245,38 @@ def on_complaints(turn: Turn) -> Outcome:
     return Outcome(tuple(replies))
 
 
+def on_close_command(turn: Turn) -> Outcome:
+    args = turn.msg.args
+    if len(args) < 2 or args[0].lower() not in CLOSE_WORDS:
+        raise BadArguments(usage=turn.say("usage.complaints"))
+    complaint = closable(turn, inputs.number(args[1].removeprefix("T").removeprefix("t")))
+    note = " ".join(args[2:]).strip()
+    if complaint.status != "open":
+        return turn.reply("complaint.already_closed", number=complaint.id)
+    if not note:
+        turn.set_state(CLOSING, complaint=complaint.id)
+        return turn.reply("complaint.ask_note", number=complaint.id)
+    return close(turn, complaint, note)
+
+
 def on_close_button(turn: Turn) -> Outcome:
     """`cmpx:<complaint>`: the supervisor is asked for the note the villager receives."""
-    number = inputs.number((turn.msg.button or "").partition(":")[2])
+    complaint = closable(turn, inputs.number((turn.msg.button or "").partition(":")[2]))
+    if complaint.status != "open":
+        return turn.reply("complaint.already_closed", number=complaint.id)
+    turn.set_state(CLOSING, complaint=complaint.id)
+    return turn.reply("complaint.ask_note", number=complaint.id)
+
+
+def closable(turn: Turn, number: int | None) -> Complaint:
+    """Complaint `number`, if this supervisor may handle it (NotFound, NotAllowed otherwise)."""
     complaint = store.get(turn.session, number) if number is not None and inputs.findable(number) else None
     if complaint is None:
         raise NotFound(what=turn.say("complaint.what", number=number or 0))
     if not may_handle(turn, complaint):
         log.warning("refused user=%s on complaint %d", turn.msg.user_id, complaint.id)
         raise NotAllowed("complaint.not_yours", number=complaint.id)
-    if complaint.status != "open":
-        return turn.reply("complaint.already_closed", number=complaint.id)
-    turn.set_state(CLOSING, complaint=complaint.id)
-    return turn.reply("complaint.ask_note", number=complaint.id)
+    return complaint
 
 
 def on_closing(turn: Turn) -> Outcome:
@@ -261,7 +285,11 @@ def on_closing(turn: Turn) -> Outcome:
     complaint = store.get(turn.session, number)
     if complaint is None or not may_handle(turn, complaint):
         raise UserError("unsupported.other")
-    note = turn.msg.text.strip()
+    return close(turn, complaint, turn.msg.text.strip())
+
+
+def close(turn: Turn, complaint: Complaint, note: str) -> Outcome:
+    """The complaint closed with `note`, which the villager receives."""
     if not store.close(turn.session, complaint.id, turn.msg.user_id, note):
         return turn.reply("complaint.already_closed", number=complaint.id)
     citizen = turn.session.get(Citizen, complaint.citizen_id)

@@ -43,7 +43,7 @@ def gather(session: Session, settings: Settings, span: Span) -> Report:
         usage_figures(session, span),
         coverage(session),
         duty_figures(session, span, settings),
-        supervision_figures(session, span),
+        supervision_figures(session, span, settings),
     )
 
 

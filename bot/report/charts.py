@@ -219,6 +219,38 @@ def disputes_chart(report: Report, words: Words) -> Figure:
     return fig
 
 
+def disputes_months_chart(report: Report, words: Words) -> Figure:
+    """调结率 per month: one line per town, all towns together in grey with settled/closed at each month;
+    a month in which a town closed no dispute leaves a gap in its line."""
+    months = report.supervision.months
+    fig, (ax,) = figure(words("report.chart.disputes_months"))
+    if not any(rows[-1].closed for _, rows in months):
+        empty(ax, words)
+        return fig
+    labels = [f"{month:%Y-%m}" for month, _ in months]
+    positions = list(range(len(months)))
+    for index in range(len(months[0][1])):
+        shares = [rows[index].settled_share for _, rows in months]
+        name = months[0][1][index].town or words("report.all")
+        everyone = index == len(months[0][1]) - 1
+        colour = GREY if everyone else PALETTE[index % (len(PALETTE) - 1)]
+        ax.plot(positions, [float("nan") if s is None else s * 100 for s in shares], marker="o", color=colour,
+                linestyle="--" if everyone else "-", linewidth=2, label=name)
+        if everyone:
+            for x, (_, rows) in zip(positions, months, strict=True):
+                d = rows[index]
+                if d.closed:
+                    ax.annotate(words("report.chart.disputes_month_label", settled=d.outcomes.get("settled", 0),
+                                      closed=d.closed), ((x, (d.settled_share or 0) * 100)), textcoords="offset points",
+                                xytext=(0, 8), ha="center", fontsize=SMALLEST, color=GREY)
+    ax.set_xticks(positions, labels)
+    ax.set_xlim(-0.5, len(months) - 0.5)
+    ax.set_ylim(0, 115)
+    ax.set_ylabel("%")
+    legend_below(fig, ax, columns=min(4, len(months[0][1])))
+    return fig
+
+
 CHARTS: list[tuple[str, str, Callable[[Report, Words], Figure]]] = [
     ("requests", "report.chart.requests", requests_chart),
     ("timing", "report.chart.timing", timing_chart),
@@ -227,6 +259,7 @@ CHARTS: list[tuple[str, str, Callable[[Report, Words], Figure]]] = [
     ("coverage", "report.chart.coverage", coverage_chart),
     ("duty", "report.chart.duty", duty_chart),
     ("disputes", "report.chart.disputes", disputes_chart),
+    ("disputes-months", "report.chart.disputes_months", disputes_months_chart),
 ]
 
 

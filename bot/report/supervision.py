@@ -1,17 +1,21 @@
 """Public supervision in the period: villagers' satisfaction per officer and per town, the officers
 nobody has rated yet, complaints by kind and how long they took to close, and the disputes taken up
-and closed per town with their 调结率 (settled ÷ closed, see bot/core/disputes.py)."""
+and closed per town with their 调结率 (settled ÷ closed, see bot/core/disputes.py), for the whole period
+and for each calendar month in it (local months; the first and last cut to the period)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import localtime
 from bot.report.period import Span
 from bot.report.requests import quantile
+from bot.settings import Settings
 from bot.store import requests as store
 from bot.store import roster
 from bot.store.models import Officer, Request, Town
@@ -63,6 +67,7 @@ class SupervisionFigures:
     unrated: list[Officer]  # active officers with no rating yet
     complaints: list[Complaints]  # each kind, then all together
     disputes: list[Disputes]  # each town, then all together
+    months: list[tuple[date, list[Disputes]]]  # each month of the period (its first day), as `disputes`
 
 
 def satisfaction(name: str | None, found: Sequence[Rating]) -> Satisfaction:
@@ -76,7 +81,7 @@ def complaints_of(kind: str | None, found: Sequence[Complaint]) -> Complaints:
     return Complaints(kind, len(found), len(hours), quantile(hours, 0.5), quantile(hours, 0.9))
 
 
-def supervision_figures(session: Session, span: Span) -> SupervisionFigures:
+def supervision_figures(session: Session, span: Span, settings: Settings) -> SupervisionFigures:
     towns = roster.all_towns(session)
     rated = list(session.scalars(select(Rating).where(Rating.at >= span.start, Rating.at < span.end)))
     officers = {o.id: o for o in session.scalars(select(Officer).order_by(Officer.id))}
@@ -96,7 +101,22 @@ def supervision_figures(session: Session, span: Span) -> SupervisionFigures:
         sorted(unrated, key=lambda o: o.name),
         [*kinds, complaints_of(None, made)],
         dispute_figures(session, span, towns),
+        [(month, dispute_figures(session, part, towns)) for month, part in months(span, settings)],
     )
+
+
+def months(span: Span, settings: Settings) -> list[tuple[date, Span]]:
+    """The calendar months the period touches, each as its first day and the part of the period in it."""
+    found = []
+    first = span.first
+    while first <= span.last:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        last = min(span.last, date.fromordinal(following.toordinal() - 1))
+        part = replace(span, first=first, last=last, start=localtime.day_start(first, settings),
+                       end=localtime.day_start(date.fromordinal(last.toordinal() + 1), settings))
+        found.append((first.replace(day=1), part))
+        first = following
+    return found
 
 
 def dispute_figures(session: Session, span: Span, towns: list[Town]) -> list[Disputes]:

@@ -318,6 +318,16 @@ def supervision_sheets(book: Workbook, report: Report, w: Words) -> None:
         ],
         {6: PERCENT},
     )
+    sheet.table(
+        w.header("disputes_months"),
+        [
+            (f"{month:%Y-%m}", d.town or w("report.all"), d.taken, d.closed,
+             *(d.outcomes.get(o, 0) for o in ("settled", "unsettled", "referred")), d.settled_share)
+            for month, rows in figures.months
+            for d in rows
+        ],
+        {7: PERCENT},
+    )
     sheet.finish()
 
 

@@ -35,9 +35,9 @@ DESK = ("queue", "accept", "reply", "done", "check", "help")
 GROUP = ("check", "help")  # any group: nothing personal is said there
 
 
-def staff_menu(officer: bool, admin: bool) -> tuple[str, ...]:
-    """An officer's or admin's menu: theirs first, each command once."""
-    names = (*(OFFICER if officer else VILLAGER), *(ADMIN if admin else ()))
+def staff_menu(officer: bool, admin: bool, supervisor: bool = False) -> tuple[str, ...]:
+    """An officer's, admin's or town supervisor's menu: theirs first, each command once."""
+    names = (*(OFFICER if officer else VILLAGER), *(ADMIN if admin else ()), *(("complaints",) if supervisor else ()))
     return tuple(dict.fromkeys(names))
 
 
@@ -59,10 +59,13 @@ async def set_all(bot: Bot, services: Services) -> None:
     await everywhere(BotCommandScopeAllGroupChats(), GROUP)
     with services.db() as session:
         officers = roster.officer_chats(session)
-        desks = sorted({t.duty_chat_id for t in roster.all_towns(session) if t.duty_chat_id is not None})
+        towns = roster.all_towns(session)
+        desks = sorted({t.duty_chat_id for t in towns if t.duty_chat_id is not None})
+        supervisors = {t.supervisor_telegram_id for t in towns if t.supervisor_telegram_id is not None}
     admins = services.settings.telegram.admins
-    for chat in sorted({*officers, *admins}):
-        await one_chat(bot, chat, commands(staff_menu(chat in officers, chat in admins), default))
+    for chat in sorted({*officers, *admins, *supervisors}):
+        menu = staff_menu(chat in officers, chat in admins, chat in supervisors)
+        await one_chat(bot, chat, commands(menu, default))
     for desk in desks:
         await one_chat(bot, desk, commands(DESK, default))
     for lang in (*LANGS, None):

@@ -44,7 +44,7 @@ SHEETS_ZH = [
     "投诉",
     "纠纷调解",
 ]
-CHARTS = ["requests", "timing", "alerts", "checks", "coverage", "duty", "disputes"]
+CHARTS = ["requests", "timing", "alerts", "checks", "coverage", "duty", "disputes", "disputes-months"]
 QINGSHAN, BAISHUI = "青山镇（示例）", "白水镇（示例）"
 
 

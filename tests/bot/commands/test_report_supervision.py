@@ -4,7 +4,7 @@ officer and town, officers not yet rated, complaints by kind and time to close, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.report.build import gather, write_report
 from bot.report.period import span
+from bot.report.supervision import months
 from bot.settings import Settings, load_settings
 from bot.store import requests, roster
 from bot.store import supervision as store
@@ -114,4 +115,77 @@ def test_the_workbook_and_chart_show_them(seeded: sessionmaker[Session], setting
     satisfaction = [r for r in book["群众满意度"].iter_rows(values_only=True) if r[0] is not None]
     assert ("王示例", 3, 2, 0, 1, pytest.approx(2 / 3)) in satisfaction
     assert ("李演示", "13800000002") in [r[:2] for r in satisfaction]
-    assert [p.name for p, _ in files.charts][-1] == "report-2024-05-01-2024-05-15-disputes.png"
+    assert [p.name for p, _ in files.charts][-2:] == ["report-2024-05-01-2024-05-15-disputes.png",
+                                                      "report-2024-05-01-2024-05-15-disputes-months.png"]
+
+
+@pytest.fixture
+def two_months(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The fortnight's seed, and two more disputes: in 白水镇 one closed unsettled on 28 April; in 青山镇
+    one made and settled at 00:30 on 1 May, station time (16:30 UTC on 30 April): a May dispute."""
+    load_demo(factory)
+    with factory.begin() as session:
+        seed(session)
+        april = request(session, "BS001", DISPUTE, at(28, month=4), accept=10, done=60)
+        midnight = request(session, "QS001", DISPUTE, at(30, hour=16, minute=30, month=4), accept=1, done=5)
+        store.record_outcome(session, april, Outcome.UNSETTLED, None)
+        store.record_outcome(session, midnight, Outcome.SETTLED, None)
+    return factory
+
+
+def test_dispute_settled_rate_per_town_and_month(two_months: sessionmaker[Session], settings: Settings) -> None:
+    """1 April to 15 May. April: 青山 the early dispute, settled (1/1); 白水 the one of 28 April, not
+    settled (0/1); together 1/2. May: 青山 the four of the fortnight (3 settled, 1 referred) and the
+    midnight one (settled) closed, QS002 open: 4/5 of 6 taken; 白水 1/3 as before; together 5/8 of 9.
+    The whole period: 青山 5/6, 白水 1/4, together 6/10."""
+    with two_months() as session:
+        figures = gather(session, settings, span(settings, date(2024, 4, 1), date(2024, 5, 15), NOW)).supervision
+    months = {month: {d.town: (d.taken, d.closed, d.outcomes["settled"], d.settled_share) for d in rows}
+              for month, rows in figures.months}
+    assert list(months) == [date(2024, 4, 1), date(2024, 5, 1)]
+    assert months[date(2024, 4, 1)] == {QINGSHAN: (1, 1, 1, 1.0), BAISHUI: (1, 1, 0, 0.0), None: (2, 2, 1, 0.5)}
+    assert months[date(2024, 5, 1)] == {QINGSHAN: (6, 5, 4, 0.8), BAISHUI: (3, 3, 1, pytest.approx(1 / 3)),
+                                        None: (9, 8, 5, 0.625)}
+    whole = {d.town: (d.taken, d.closed, d.settled_share) for d in figures.disputes}
+    assert whole == {QINGSHAN: (7, 6, pytest.approx(5 / 6)), BAISHUI: (4, 4, 0.25), None: (11, 10, 0.6)}
+
+
+def test_a_period_inside_one_month_has_one_month_row(seeded: sessionmaker[Session], settings: Settings) -> None:
+    with seeded() as session:
+        figures = gather(session, settings, fortnight(settings)).supervision
+    assert [(month, [(d.town, d.closed) for d in rows]) for month, rows in figures.months] == [
+        (date(2024, 5, 1), [(d.town, d.closed) for d in figures.disputes])]
+
+
+def test_the_workbook_has_a_row_per_month_and_town_and_a_chart(two_months: sessionmaker[Session], settings: Settings,
+                                                               tmp_path: Path) -> None:
+    faq: Faq = load_faq(settings.faq.dir)
+    with two_months() as session:
+        files = write_report(session, settings, faq, span(settings, date(2024, 4, 1), date(2024, 5, 15), NOW),
+                             tmp_path, "zh")
+    sheet = load_workbook(files.workbook)["纠纷调解"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r[0] is not None]
+    head = tuple(faq.message("report.head.disputes_months", "zh").split("|"))
+    monthly = rows[rows.index(head + (None,) * (len(rows[0]) - len(head))) + 1:]
+    everyone = faq.message("report.all", "zh")
+    assert [r[:8] for r in monthly] == [
+        ("2024-04", BAISHUI, 1, 1, 0, 1, 0, 0),  # the roster's order of towns
+        ("2024-04", QINGSHAN, 1, 1, 1, 0, 0, 1),
+        ("2024-04", everyone, 2, 2, 1, 1, 0, 0.5),
+        ("2024-05", BAISHUI, 3, 3, 1, 1, 0, pytest.approx(1 / 3)),
+        ("2024-05", QINGSHAN, 6, 5, 4, 0, 1, 0.8),
+        ("2024-05", everyone, 9, 8, 5, 1, 1, 0.625),
+    ]
+    chart = tmp_path / "report-2024-04-01-2024-05-15-disputes-months.png"
+    assert (chart, faq.message("report.chart.disputes_months", "zh")) in files.charts
+    assert chart.stat().st_size > 1000
+
+
+def test_the_months_of_a_period_across_new_year_start_at_the_stations_midnight(settings: Settings) -> None:
+    parts = months(span(settings, date(2024, 12, 20), date(2025, 1, 5), NOW), settings)
+    assert [(m, p.first, p.last) for m, p in parts] == [
+        (date(2024, 12, 1), date(2024, 12, 20), date(2024, 12, 31)),
+        (date(2025, 1, 1), date(2025, 1, 1), date(2025, 1, 5)),
+    ]
+    # UTC+8: local midnight of 1 January is 16:00 UTC on 31 December; one part ends where the next starts
+    assert parts[0][1].end == parts[1][1].start == datetime(2024, 12, 31, 16, 0, tzinfo=UTC)

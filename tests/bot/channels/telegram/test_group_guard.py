@@ -3,6 +3,8 @@ the group about a post that is surely a scam, replying to it, and says nothing e
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core import guard
 from bot.store import linked_groups
 from tests.fakes import FakeChat
@@ -126,3 +128,38 @@ def test_at_most_twenty_warnings_a_minute_to_a_group_and_over_it_skipped_not_que
     assert not budget.take(-1)
     now[0] = 60.0
     assert budget.take(-1)
+
+
+@pytest.mark.parametrize("kind", ["group", "supergroup"])
+async def test_several_members_chat_and_only_the_scams_get_a_warning_forward_and_caption_too(bot: Bot, kind: str):
+    chat_id = -4009000000102 if kind == "group" else -1009000000102
+    group = bot.api.group(chat_id, "青山村乡亲群", type=kind, member=False)
+    if kind == "group":
+        bot.api.privacy_mode = False  # BotFather's /setprivacy Disable: the bot reads a group it is no admin of
+    await group.add_bot(bot.villager(5101, "村支书"), admin=kind == "supergroup")
+    assert (await bot.officer(1001).send("/linkgroup QS001", chat=group)).texts == [
+        bot.say("group.linked", village="青山村")]
+    aunt, uncle, cousin = bot.villager(5111, "王婶"), bot.villager(5112, "李叔"), bot.villager(5113, "小张")
+    quiet = [
+        (aunt, "今年新米三块五一斤，要的说一声，我送上门"),
+        (uncle, "民警提醒：有人让你开屏幕共享的，马上挂电话，打96110问问"),
+        (cousin, "有人打电话说我的医保卡要年审，让我点链接，我直接挂了"),
+        (aunt, "谢谢村长的红包，新年快乐"),
+        (uncle, "本周六村卫生室免费量血压，带上身份证"),
+    ]
+    for person, text in quiet:
+        assert (await person.send(text, chat=group)).replies == [], text
+    # a forward of a scam post into the group, and a photo whose caption is one: each answered once
+    forwarded = await cousin._post({"text": "兼职刷单，给网店拍单冲销量，每单返佣百分之十，本金秒返，名额有限",
+                                    "forward_origin": {"type": "hidden_user", "date": 1_700_000_000,
+                                                       "sender_user_name": "兼职群"}}, group, True)
+    caption = "【人社局】养老补贴开始发放，每人2000元，扫码添加工作人员微信，提供身份证和银行卡号"
+    captioned = await uncle.send_photo(caption, chat=group)
+    for post in (forwarded, captioned):
+        [warning] = post.replies
+        assert warning.reply_parameters is not None and warning.reply_parameters["message_id"] == post.message_id
+        assert len(warning.text.split("\n")) <= 2 and warning.inline_keyboard == [[private_link(bot)]]
+    # nothing personal: no member's name or the village officer's phone in anything said there
+    said = " ".join(group.replies)
+    assert group.unseen == []  # every message reached the bot: the silence above was its decision
+    assert not any(name in said for name in ("王婶", "李叔", "小张", "王示例", "13800000001"))

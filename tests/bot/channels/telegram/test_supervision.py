@@ -167,3 +167,43 @@ async def test_complaints_are_private_never_made_or_listed_in_a_group(bot: Bot):
         for person, command in ((bot.villager(5407), "/complain 民警要红包"), (supervisor(bot, 8001), "/complaints")):
             assert (await person.send(command, chat=chat)).texts == [bot.say("group.private_only")], (chat, command)
     assert complaints(bot) == []
+
+
+async def test_a_supervisor_closes_a_complaint_by_command_only_their_towns_and_never_the_officer(bot: Bot):
+    qs_villager = await bot.registered(5408)  # 青山镇, officer 王示例 (1001)
+    bs_villager = await bot.registered(5409, "BS001")  # 白水镇, officer 赵测试 (1003)
+    qs_boss, bs_boss = supervisor(bot, SUPERVISOR_QS), supervisor(bot, SUPERVISOR_BS)
+    await qs_villager.send("/complain 王警官办事时让我请他吃饭")
+    await bs_villager.send("/complain 赵警官接电话时态度很差")
+    await bot.until(lambda: about(qs_boss, 1) and about(bs_boss, 2), what="both towns' cards")
+
+    # the officer concerned, and the other town's supervisor, can neither close it nor learn its note
+    assert (await bot.officer(1001).send("/complaints close T1 没有这回事")).texts == [
+        bot.say("complaint.not_supervisor")]
+    assert (await bs_boss.send("/complaints close T1 已处理")).texts == [bot.say("complaint.not_yours", number=1)]
+    assert [c.status for c in complaints(bot)] == ["open", "open"]
+
+    # the town's supervisor closes it in one command; the villager receives the note as written
+    note = "已核实，对该民警批评教育，饭局已取消"
+    assert (await qs_boss.send(f"/complaints close T1 {note}")).texts == [bot.say("complaint.closed", number=1)]
+    told = bot.say("complaint.closed_to_villager", number=1, note=note)
+    await bot.until(lambda: told in qs_villager.replies, what="the note, to the villager")
+    assert (await qs_boss.send("/complaints close 1 再说一遍")).texts == [bot.say("complaint.already_closed", number=1)]
+
+    # without a note it is asked for; a wrong form gets the usage
+    assert (await bs_boss.send("/complaints close 2")).texts == [bot.say("complaint.ask_note", number=2)]
+    assert (await bs_boss.send("已电话回访，民警已道歉")).texts == [bot.say("complaint.closed", number=2)]
+    assert (await bs_boss.send("/complaints 2")).texts == [
+        bot.say("error.bad_arguments", usage=bot.say("usage.complaints"))]
+    assert (await bs_boss.send("/complaints close T99 无")).texts == [
+        bot.say("error.not_found", what=bot.say("complaint.what", number=99))]
+    await bot.api.settle()
+    assert about(bot.officer(1001), 1) == [] and about(bot.officer(1003), 2) == []
+    assert [(c.status, c.note) for c in complaints(bot)] == [("closed", note), ("closed", "已电话回访，民警已道歉")]
+
+
+async def test_a_towns_supervisor_finds_complaints_in_their_menu_and_villagers_do_not(bot: Bot):
+    for boss in (SUPERVISOR_QS, SUPERVISOR_BS):
+        assert "complaints" in bot.api.commands_for(scope=f"chat:{boss}")
+    assert "complaints" not in bot.api.commands_for("zh", "all_private_chats")
+    assert "complaints" not in bot.api.commands_for(scope="chat:1001")  # 王示例: an officer, no supervisor
