@@ -1,10 +1,16 @@
-"""Beyond typed text: an answer heard as a voice note, a screenshot read and checked, and a voice
-note answered with big buttons (no Mandarin speech recogniser with its model installs from the
-package registries: README "Voice notes in")."""
+"""Beyond typed text: an answer heard as a voice note, a screenshot read and checked, a voice note
+heard, and a voice note not heard answered with big buttons and the officer's phone.
+
+The channel hears a villager's voice note before the turn (voice/hearing.py, Whisper base, when
+the `hearing` extra is installed and `voice.hearing` is auto) and the core gets a text turn with
+`heard` set: answered like typed text, its first reply led by what was heard, so a mishearing
+shows, and a "not what I said" button to the big buttons. Whisper base gets many characters wrong
+(README "Voice notes in"), so what it does not trust arrives as a voice note, answered as before."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.core import checks
 from bot.core.answers import title_button
@@ -17,6 +23,7 @@ QUOTE_CHARS = 30  # the first words read from a screenshot, shown so the village
 # then "ask my officer" (bot/core/conversation.py ASK_OFFICER)
 VOICE_MENU = ("fraud.general_tips", "fraud.already_scammed", "fraud.phishing_link")
 ASK_OFFICER = "askofficer"
+MISHEARD = "misheard"  # the button under a heard voice note's answer: "not what I said"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -69,4 +76,18 @@ def on_voice(turn: Turn) -> Outcome:
     return Outcome((Reply("\n".join(lines), (*rows, ask)),))
 
 
-BUTTONS = {"say": on_say}
+def heard(turn: Turn, outcome: Outcome) -> Outcome:
+    """The outcome of a voice note's heard text, its first reply led by what was heard and, where
+    the reply has no keyboard of its own, a way out if it was heard wrong."""
+    line = turn.say("voice.heard", text=turn.msg.text.strip())
+    if not outcome.replies:
+        return replace(outcome, replies=(Reply(line, ((Button(turn.say("button.misheard"), MISHEARD),),)),))
+    first, *rest = outcome.replies
+    buttons = first.buttons
+    if not (first.keyboard or first.contact_button or first.force_reply):
+        buttons = (*buttons, (Button(turn.say("button.misheard"), MISHEARD),))
+    lead = replace(first, text=f"{line}\n\n{first.text}", buttons=buttons)
+    return replace(outcome, replies=(lead, *rest))
+
+
+BUTTONS = {"say": on_say, MISHEARD: on_voice}
