@@ -7,6 +7,7 @@ Recorded first, an update that was not handled is handled at the next start inst
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -23,10 +24,24 @@ def record(session: Session, update_id: int, raw: str, *, now: datetime | None =
     return insert_ignore(session, InboxUpdate, values, ["update_id"])
 
 
-def mark_handled(session: Session, update_id: int, *, now: datetime | None = None) -> None:
+def record_many(session: Session, updates: Sequence[tuple[int, str]], *, now: datetime | None = None) -> set[int]:
+    """Keep a batch of (update id, raw JSON) in one go; the ids of those not recorded before."""
+    ids = [update_id for update_id, _ in updates]
+    known = set(session.scalars(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids))))
+    received = now or utcnow()
+    new = [(update_id, raw) for update_id, raw in dict(updates).items() if update_id not in known]
+    if new:
+        session.execute(
+            InboxUpdate.__table__.insert(),  # type: ignore[attr-defined]
+            [{"update_id": i, "raw": raw, "received_at": received, "handled_at": None} for i, raw in new],
+        )
+    return {update_id for update_id, _ in new}
+
+
+def mark_handled(session: Session, update_ids: Iterable[int], *, now: datetime | None = None) -> None:
     statement = (
         update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id)
+        .where(InboxUpdate.update_id.in_(list(update_ids)))
         .values(handled_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -45,17 +45,18 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
     hide_token(tg.token)  # before the Bot exists: it logs its URL
     render.quiet_flood_limits()  # a 429 is expected: one WARNING line from its sender, no traceback
     order = PerUserOrder(tg.concurrent_updates)
+    updates = inbox.InboxQueue()
     app = (
         ApplicationBuilder()
         .token(tg.token)
         # the inbox: an update is recorded before Telegram is told it arrived, marked when handled
         .application_class(inbox.InboxApplication)
-        .update_queue(inbox.InboxQueue())
+        .update_queue(updates)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         # aiohttp, not httpx: a fifth of the CPU per Bot API call (transport.py)
         .request(AiohttpRequest(tg.concurrent_updates + SENDERS_POOL, read_timeout=tg.send_timeout))
-        .get_updates_request(AiohttpRequest(1))
+        .get_updates_request(inbox.RecordingRequest(updates))  # each poll's updates recorded in one go
         # no retries here: a 429 goes back to its sender, which waits retry_after (a reply) or reschedules
         # the row and pauses every sender (the outbox and alerts, through the pacer) without holding a handler
         .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=0))
