@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,21 +62,42 @@ def make_engine(settings: DatabaseSettings) -> Engine:
 
 
 class WriterConnection(sqlite3.Connection):
-    """A SQLite connection whose write transactions take turns inside this process.
+    """A SQLite connection whose write transactions take turns, promptly and fairly.
 
     SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps and
     retries (1, 2, 5 … 100 ms). Under load the waiters oversleep, so one of the bot's threads could
     miss the write lock for seconds and fail with "database is locked". A lock per database file in
-    this process hands the turn over at once, in order; other processes still meet SQLite's own.
+    this process hands the turn over at once, in order.
+
+    Between processes (the channel and the core write the same file) the same happened: a core
+    taking turn after turn left the channel's inbox in SQLite's busy handler until it gave up
+    ("database is locked" after 5 s, benchmarks/writers.py). So two lock files beside the database
+    do across processes what the lock does within one: the writer lock, and a turnstile before it.
+    A writer takes the turnstile, then the writer lock, then lets the turnstile go: whoever waits at
+    the writer lock holds the turnstile, so the writer that just finished queues behind it instead
+    of taking the lock again. Both are tried every millisecond at most (a blocking flock could not
+    be given up after the busy timeout). Programs that take neither (a backup, the kiosk) still
+    meet SQLite's own lock, which is what keeps the data safe.
     """
 
     writers: threading.Lock
+    lock_files: tuple[int, int] | None = None  # this process's descriptors: the writer lock, the turnstile
     holding = False
+    locked = False
 
     def begin_immediate(self) -> None:
         # bounded as SQLite's own wait is, so a lock never released (a bug) cannot stop every writer
+        deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
         self.holding = self.writers.acquire(timeout=SQLITE_BUSY_MS / 1000)
         try:
+            if self.holding and self.lock_files is not None:
+                writer, turnstile = self.lock_files
+                queued = _lock(turnstile, deadline)
+                try:
+                    self.locked = _lock(writer, deadline)
+                finally:
+                    if queued:
+                        fcntl.flock(turnstile, fcntl.LOCK_UN)
             self.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._let_go()
@@ -98,29 +122,57 @@ class WriterConnection(sqlite3.Connection):
             self._let_go()
 
     def _let_go(self) -> None:
+        if self.locked and self.lock_files is not None:
+            self.locked = False
+            fcntl.flock(self.lock_files[0], fcntl.LOCK_UN)
         if self.holding:
             self.holding = False
             self.writers.release()
 
 
-_WRITERS: dict[str, threading.Lock] = {}
+def _lock(descriptor: int, deadline: float) -> bool:
+    """Take a lock file, trying again after 0.1 ms, doubling to 1 ms, until the deadline (then
+    False: SQLite's own wait decides)."""
+    pause = 0.0001
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
+
+
+_WRITERS: dict[str, tuple[threading.Lock, tuple[int, int] | None]] = {}
 _WRITERS_GUARD = threading.Lock()
 
 
-def _writers_of(path: str) -> threading.Lock:
-    """The one writers' lock of a database file in this process, whichever engine opens it."""
+def _writers_of(path: str) -> tuple[threading.Lock, tuple[int, int] | None]:
+    """The one writers' lock of a database file in this process, whichever engine opens it, and
+    the process's descriptors of the lock files beside it (None when they cannot be made)."""
     if not path:  # an in-memory database is the connection's own: nobody to take turns with
-        return threading.Lock()
-    key = str(Path(path).resolve())
+        return threading.Lock(), None
+    key = f"{os.getpid()}:{Path(path).resolve()}"  # a forked child opens its own (flock is per open file)
     with _WRITERS_GUARD:
-        return _WRITERS.setdefault(key, threading.Lock())
+        if key not in _WRITERS:
+            files: tuple[int, int] | None
+            try:
+                flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+                files = (os.open(f"{path}-writer", flags, 0o600), os.open(f"{path}-turnstile", flags, 0o600))
+            except OSError as exc:
+                log.info("no writers' lock files beside %s (%s): SQLite's own lock alone", path, exc.strerror)
+                files = None
+            _WRITERS[key] = (threading.Lock(), files)
+        return _WRITERS[key]
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy emits BEGIN itself (see _sqlite_begin), so the driver must not
     dbapi_connection.isolation_level = None
     if isinstance(dbapi_connection, WriterConnection):
-        dbapi_connection.writers = _writers_of(_database_file(dbapi_connection))
+        dbapi_connection.writers, dbapi_connection.lock_files = _writers_of(_database_file(dbapi_connection))
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
