@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,8 @@ from intents.strategies import (
 )
 
 log = logging.getLogger(__name__)
+
+RECENT = 8  # answers remembered: a turn's own text, not a cache of popular questions
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,9 @@ class Matcher:
         self.intents = IntentIndex(e.intent for e in self.examples)
         self.written = View.build(self.intents, self.examples, index.written)
         self._spoken_reading = index.spoken
+        # the last few answers: a turn asks about its text before it holds the database, then again
+        # inside (bot/core/conversation.py); Match is frozen, so an answer can be given twice
+        self._recent = lru_cache(maxsize=RECENT)(self._match)
 
     @cached_property
     def spoken(self) -> View:
@@ -265,6 +270,11 @@ class Matcher:
 
     def match(self, text: str, exclude: int | None = None) -> Match:
         """The intent that answers `text`, or a fallback with suggestions. Never raises."""
+        if isinstance(text, str):
+            return self._recent(text, exclude)
+        return self._match(text, exclude)
+
+    def _match(self, text: str, exclude: int | None) -> Match:
         try:
             if not isinstance(text, str):
                 text = str(text)

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,8 @@ class ScamChecker:
     def __init__(self, rules: ScamRules, normaliser: Normaliser | None = None, model: ScamModel | None = None) -> None:
         self.rules = rules
         self.model = model
+        # the last few verdicts (frozen): a turn asks before it holds the database, then inside
+        self._recent = lru_cache(maxsize=8)(self._verdict)
         typos = normaliser.typos if normaliser is not None else {}
         alternatives = sorted(typos, key=len, reverse=True)
         self._typos = dict(typos)
@@ -103,8 +106,18 @@ class ScamChecker:
         model = load_model(Path(faq_dir) / MODEL_FILE) if with_model else None
         return cls(rules, normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir))), model)
 
+    def __getstate__(self) -> dict[str, Any]:  # the core's process is given the checker: not its memory
+        return {k: v for k, v in self.__dict__.items() if k != "_recent"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._recent = lru_cache(maxsize=8)(self._verdict)
+
     def check(self, text: str) -> Verdict:
         """The verdict on one message; never raises, whatever `text` is (bytes and others are coerced)."""
+        return self._recent(text) if isinstance(text, str) else self._verdict(text)
+
+    def _verdict(self, text: Any) -> Verdict:
         try:
             return self._check(text if isinstance(text, str) else _as_text(text))
         except Exception:  # a bug must not cost the villager an answer: say "be careful" instead

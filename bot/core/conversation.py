@@ -34,7 +34,7 @@ from bot.core.inputs import clean
 from bot.core.turn import Turn
 from bot.core.types import Aside, Button, Incoming, Outcome, Reply, parse_text
 from bot.errors import DatabaseDown, FaqError, NotAllowed, UserError
-from bot.services import Services
+from bot.services import Knowledge, Services
 from bot.store import citizens, faults, links, outbox, requests, updates, usage
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ class Conversation:
         knowledge = self.services.knowledge()
         words = " ".join(msg.args) if msg.command else msg.text  # a command's name says nothing of the language
         lang = language.choose(words, msg.lang_hint, self.services.settings.app.default_lang)
+        ahead(knowledge, msg)
         try:
             with self.services.db.begin() as session:
                 if msg.update_id is not None and not updates.first_time(session, msg.update_id):
@@ -294,3 +295,16 @@ def hint_lang(msg: Incoming, fallback: str) -> str:
     if msg.lang_hint:
         return "en" if msg.lang_hint.lower().startswith("en") else "zh"
     return fallback
+
+
+def ahead(knowledge: Knowledge, msg: Incoming) -> None:
+    """The matcher's (or, for a forward or a group post, the checker's) answer on a text, worked out
+    before the turn holds the database: on SQLite a turn holds the one write lock from its start,
+    and the matcher's millisecond or two inside it kept the channel's inbox and outbox waiting. Both
+    remember their last few answers, so the turn's own call finds it done."""
+    if msg.kind != "text" or msg.command is not None or not msg.text.strip():
+        return
+    if msg.forwarded or msg.in_group:
+        knowledge.checker.check(msg.text)
+    else:
+        knowledge.matcher.match(msg.text)
