@@ -140,6 +140,24 @@ async def wait_answered(load: Load, timeout: float) -> bool:
     return True
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of a process and of its live children, from /proc: what a message
+    costs, whatever else the machine is doing (0 where /proc is not there)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    times = [0.0, 0.0]
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0, 0.0
+    for n, each in enumerate((pid, *map(int, kids))):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[min(n, 1)] += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return times[0], times[1]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
@@ -248,6 +266,7 @@ async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: sub
     # 2. steady: `rate` messages a second, evenly spaced, villagers in turn
     polls = api.counts["getUpdates"]
     total = int(args.rate * args.seconds)
+    cpu = cpu_seconds(bot.pid)
     begin = loop.time()
     for n in range(total):
         delay = begin + n / args.rate - loop.time()
@@ -264,6 +283,8 @@ async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: sub
     end = max(s.answered for s in steady)  # type: ignore[type-var]
     handled = len(steady) / (end - begin)
     polls = api.counts["getUpdates"] - polls
+    spent = cpu_seconds(bot.pid)
+    cpu = (spent[0] - cpu[0], spent[1] - cpu[1])
     load.sent.clear()
 
     # 3. burst: many at once; how many a second the bot gets through
@@ -282,6 +303,10 @@ async def phases(args: argparse.Namespace, api: FakeBotApi, load: Load, bot: sub
         ("steady: offered", f"{offered:.0f} msg/s for {args.seconds:g} s ({total} messages)"),
         ("steady: answered", f"{len(steady)} of {total}; {handled:.0f} msg/s"),
         ("steady: getUpdates calls", f"{polls} ({total / max(polls, 1):.1f} updates each)"),
+        (
+            "steady: CPU a message, channel / core",
+            f"{cpu[0] * ms / max(len(steady), 1):.2f} / {cpu[1] * ms / max(len(steady), 1):.2f} ms",
+        ),
         (
             "steady: latency p50 / p95 / p99 / max",
             f"{statistics.median(latencies) * ms:.1f} / {percentile(latencies, 0.95) * ms:.1f} / "
