@@ -142,7 +142,8 @@ class Calibrator:
     it runs once more after. Measured on the shipped FAQ (2026-12-06, this 2-core machine), one
     calibration costs tens of seconds of CPU: within the turn it would stop the core (which answers
     one message at a time) and hold the database's write lock for all that time. The new example is
-    used at once (the knowledge is reloaded in the turn); only the confidence follows a little later."""
+    used at once (the knowledge is reloaded when it is added, bot/core/review.py); only the confidence
+    follows a little later."""
 
     def __init__(self, work: Callable[[Path, Settings], str] = recalibrate) -> None:
         self.work = work

@@ -1,10 +1,14 @@
 """The review loop: an admin labels the questions the bot could not answer, one at a time, and the bot
 answers them next time. Each choice is written to faq/reviewed.yaml (a copy of the FAQ per test),
-with who and when; a choice that would make `faq validate` report a conflict is refused."""
+with who and when; a choice that would make `faq validate` report a conflict is refused. A choice is
+answered at once ("checking…"); the check takes seconds, off the turn, and its result follows as a
+message of its own with the next question."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import review
 from bot.channels.telegram.runtime import Runtime
+from bot.core import review as core_review
 from bot.core.types import Incoming, Outcome
 from bot.services import Knowledge
 from bot.settings import PROJECT_ROOT, DatabaseSettings
@@ -25,6 +30,7 @@ from bot.store import usage
 from bot.store.models_outreach import AskedQuestion
 from intents.matcher import Match
 from tests.fakes import FakeBotApi, FakeUser
+from tests.fakes.bot_api import SentMessage
 
 from .conftest import ADMIN, QINGSHAN, Bot, bot_settings, running
 
@@ -48,6 +54,14 @@ def calibrations(monkeypatch: pytest.MonkeyPatch) -> Calibrations:
     work = Calibrations()
     monkeypatch.setattr(review, "CALIBRATOR", review.Calibrator(work))
     return work
+
+
+@pytest.fixture(autouse=True)
+def worker(monkeypatch: pytest.MonkeyPatch) -> core_review.Worker:
+    """The thread that checks and adds the choices: this test's own."""
+    fresh = core_review.Worker()
+    monkeypatch.setattr(core_review, "WORKER", fresh)
+    return fresh
 
 
 @pytest.fixture
@@ -79,6 +93,19 @@ def title(bot: Bot, intent_id: str) -> str:
     return bot.faq[intent_id].title.zh
 
 
+async def choose(bot: Bot, admin: FakeUser, label: str) -> list[str]:
+    """Press a choice: what the admin is told at once, then, once it is checked, the result and the
+    next question (sent through the outbox)."""
+    before = len(admin.messages)
+    await admin.press(label)
+    assert await asyncio.to_thread(core_review.WORKER.wait, 60)
+
+    def told() -> list[SentMessage]:
+        return admin.messages[before:] if len(admin.messages) >= before + 3 else []
+
+    return [m.summary for m in await bot.until(told, what="the result and the next question")]
+
+
 async def forge(bot: Bot, user: FakeUser, data: str) -> Any:
     """A button press with callback data no message of the bot carried."""
     query = {"id": f"forged-{data}", "from": user.user_dict, "chat_instance": "1", "data": data,
@@ -102,9 +129,9 @@ async def test_an_admin_reviews_a_fallback_question_and_the_bot_answers_it_next_
     assert shown.replies[0].buttons[-1] == [bot.say("button.review_oos"), bot.say("button.review_skip")]
     assert len(shown.replies[0].buttons) == 4  # three likely intents, then out of scope and skip
 
-    chosen = await admin.press(title(bot, "fraud.fake_shopping"))
+    chosen = await choose(bot, admin, title(bot, "fraud.fake_shopping"))
     added = bot.say("review.added", number=number, title=title(bot, "fraud.fake_shopping"))
-    assert chosen.texts == [added, bot.say("review.none")]  # offered once: nothing left
+    assert chosen == [bot.say("review.checking", number=number), added, bot.say("review.none")]  # once: none left
     [entry] = reviewed(bot)
     assert entry["intent"] == "fraud.fake_shopping" and entry["text"] == PARCEL
     assert entry["who"] == f"telegram:{ADMIN}" and entry["when"].startswith("20")
@@ -124,7 +151,8 @@ async def test_a_masked_question_stays_masked_in_the_file(bot: Bot) -> None:
     admin = bot.villager(ADMIN, "管理员")
     shown = await admin.send("/review")
     assert "13912345678" not in shown.texts[0]
-    await admin.press(bot.say("button.review_oos"))
+    chosen = await choose(bot, admin, bot.say("button.review_oos"))
+    assert chosen[1] == bot.say("review.added", number=1, title=bot.say("review.oos"))
     [entry] = reviewed(bot)
     assert entry["intent"] == "out_of_scope" and "13912345678" not in entry["text"]
 
@@ -143,12 +171,13 @@ async def test_a_conflicting_example_is_refused_with_the_reason_and_the_file_unc
     [police], [other] = shown.replies[0].buttons[:2]
     assert police == title(bot, "fraud.impersonate_police")
 
-    refused = await admin.press(other)
-    assert refused.texts[0].startswith(bot.say("review.refused", reasons=""))
-    assert "reviewed.yaml:5: " in refused.texts[0] and "matches fraud.impersonate_police" in refused.texts[0]
+    refused = await choose(bot, admin, other)
+    assert refused[0] == bot.say("review.checking", number=1)
+    assert refused[1].startswith(bot.say("review.refused", reasons=""))
+    assert "reviewed.yaml:5: " in refused[1] and "matches fraud.impersonate_police" in refused[1]
     assert (bot.settings.faq.dir / review.FILE).read_text(encoding="utf-8") == before
     assert questions(bot)[0].review is None
-    assert refused.texts[1].startswith(bot.say("review.question", number=1, text=example, was="")[:8])
+    assert refused[2].startswith(bot.say("review.question", number=1, text=example, was="")[:8])  # again
     assert calibrations.asked == []
 
     skipped = await admin.press(bot.say("button.review_skip"))
@@ -168,6 +197,33 @@ async def test_only_admins_review_and_forged_buttons_get_a_clear_answer(bot: Bot
     for data in ("rv:99:oos", "rv:1:fraud.no_such_intent", "rv:x:skip", "rv:1", "rv:99999999999999999999:oos"):
         assert (await forge(bot, admin, data)).texts == [bot.say("review.unknown")], data
     assert questions(bot)[0].review is None and reviewed(bot) == []
+
+
+async def test_a_second_press_while_the_first_is_checked_adds_nothing_more(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate, real = threading.Event(), review.add
+    monkeypatch.setattr(review, "add", lambda *args: gate.wait(60) and real(*args))  # held until the presses are done
+    villager = await bot.registered(5704)
+    await villager.send(PARCEL)
+    admin = bot.villager(ADMIN, "管理员")
+    question = await admin.send("/review")
+    fake_shopping = title(bot, "fraud.fake_shopping")
+
+    first = await admin.press(fake_shopping, message=question.replies[0])
+    assert first.texts == [bot.say("review.checking", number=1)]
+    for label in (fake_shopping, bot.say("button.review_oos"), bot.say("button.review_skip")):
+        again = await admin.press(label, message=question.replies[0])
+        assert again.texts == [bot.say("review.pending", number=1)], label
+    gate.set()
+    assert await asyncio.to_thread(core_review.WORKER.wait, 60)
+    await bot.until(lambda: len(admin.messages) >= 7, what="the result and the next question")
+
+    assert [entry["intent"] for entry in reviewed(bot)] == ["fraud.fake_shopping"]  # once
+    assert questions(bot)[0].review == "fraud.fake_shopping"
+    assert [m.summary for m in admin.messages[-2:]] == [
+        bot.say("review.added", number=1, title=fake_shopping), bot.say("review.none")
+    ]
 
 
 class CountingHolder:
