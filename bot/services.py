@@ -44,6 +44,14 @@ class Knowledge:
         checker = ScamChecker.from_dir(settings.faq.dir, matcher.normalise)
         return Knowledge(faq, matcher, checker, Urgency(faq.urgency, matcher.normalise, settings.matcher.max_chars))
 
+    @staticmethod
+    def of(settings: Settings, faq: Faq, checker: ScamChecker) -> Knowledge:
+        """The knowledge built from an FAQ and scam checker already loaded and checked (no file read):
+        the core's process is given the channel's last good ones (bot/core/core_process.py)."""
+        matcher = build_matcher(faq, settings)
+        checker = ScamChecker(checker.rules, matcher.normalise, checker.model)  # the matcher's typos, shared
+        return Knowledge(faq, matcher, checker, Urgency(faq.urgency, matcher.normalise, settings.matcher.max_chars))
+
 
 class KnowledgeHolder:
     """The knowledge in use; a reload that fails keeps the last good one."""

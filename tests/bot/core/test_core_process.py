@@ -101,3 +101,42 @@ async def test_a_core_whose_bot_is_killed_mid_message_leaves_quietly(
     assert child.exitcode == 0
     err = capfd.readouterr().err
     assert "Traceback" not in err and "the bot's process is gone" in err, err[-3000:]
+
+
+async def test_a_core_killed_while_the_faq_is_broken_on_disk_comes_back_with_the_last_good_one(tmp_path: Path) -> None:
+    """An admin halfway through an edit leaves the FAQ broken; the core, killed meanwhile, still
+    answers from the FAQ the channel holds, and `/reload` says what is wrong and keeps it."""
+    import shutil
+
+    from bot.services import KnowledgeHolder
+    from bot.settings import FaqSettings
+
+    admin = 9001
+    shutil.copytree(Path(load_settings().faq.dir), tmp_path / "faq")
+    settings = dataclasses.replace(
+        settings_on(tmp_path / "bot.sqlite3"),
+        faq=FaqSettings(dir=tmp_path / "faq"),
+        telegram=dataclasses.replace(load_settings().telegram, admins=(admin,)),
+    )
+    held = KnowledgeHolder(settings, knowledge_once())  # the channel's FAQ, loaded and checked at start
+    core = CoreProcess(settings, held)
+    await core.start()
+    [child] = core_children()
+    lost = knowledge_once().faq["service.id_card_lost"].first("zh")
+    try:
+        (tmp_path / "faq" / "services.yaml").write_text("intents:\n  - id: [half an edit\n", encoding="utf-8")
+        os.kill(child.pid or 0, signal.SIGKILL)
+
+        answer = await core.answer(text_message(7004, 7004, "身份证丢了怎么补办", update_id=1))
+        assert [r.text for r in answer.replies] == [lost]
+        [new] = core_children()
+        assert new.pid != child.pid
+
+        told = await core.answer(text_message(admin, admin, "/reload", update_id=2))
+        failed = knowledge_once().faq.message("admin.reload_failed", "zh", problems="").strip()
+        assert told.replies[0].text.startswith(failed) and "services.yaml" in told.replies[0].text
+        assert not told.reloaded
+        again = await core.answer(text_message(7004, 7004, "身份证丢了怎么补办", update_id=3))
+        assert [r.text for r in again.replies] == [lost]
+    finally:
+        await core.stop()
