@@ -1,9 +1,15 @@
 """One pace for everything the bot sends to other people: the outbox and the alerts share it.
 
-Telegram allows about 30 messages a second overall and one a second per chat, and answers 429
-with `retry_after` beyond that; its flood wait holds for the whole bot, not one chat. The pacer
-spaces sends evenly, never lets more than `per_second` of them fall within one second, keeps a
-gap after each message to a chat, and stops every sender while a flood wait lasts.
+Telegram allows about 30 messages a second overall, one a second per chat and 20 a minute per
+group, and answers 429 with `retry_after` beyond that. The pacer spaces sends evenly, never lets
+more than `per_second` of them fall within one second and keeps a gap after each message to a chat.
+
+A 429 pauses the chat it came from, for its `retry_after`: a group's per-minute limit asks for up to
+60 s, and every other chat (a villager's answer, an officer's card) goes on meanwhile. The answer
+does not say which limit was met, so the pacer infers it: when `GLOBAL_AFTER` chats are limited at
+once (their pauses overlap), the limit is the bot's overall one, and every sender stops for the
+last `retry_after` (`paused_until`, shared with the other workers through the send lease and kept
+by direct replies too).
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ CHATS_KEPT = 2000  # chat gaps remembered before the ones already over are forgo
 # Telegram: about one message a second to a chat, but 20 a minute to a group: a group's gap is three
 # chats' (the duty desk's backlog then paces itself instead of meeting 429s of up to a minute).
 GROUP_FACTOR = 3.0
+# chats under a 429 at once from which the flood wait is taken as the whole bot's: one chat's is its
+# own limit; the overall limit, met at 30 a second across many chats, limits several within a moment
+GLOBAL_AFTER = 3
 
 
 class Pacer:
@@ -44,10 +53,22 @@ class Pacer:
         self._chat_free: dict[int, float] = {}
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_users: dict[int, int] = {}
+        self._limited: dict[int, float] = {}  # the chats under a 429: until when
 
     def pause(self, seconds: float) -> None:
-        """A flood wait: nobody sends for `seconds`."""
+        """The whole bot's flood wait: nobody sends for `seconds`."""
         self.paused_until = max(self.paused_until, self.clock() + seconds)
+
+    def limited(self, chat_id: int, seconds: float) -> None:
+        """A 429 met sending to `chat_id`: that chat waits `seconds`; everyone does once
+        `GLOBAL_AFTER` chats are limited at once."""
+        now = self.clock()
+        until = now + seconds
+        self._chat_free[chat_id] = max(self._chat_free.get(chat_id, 0.0), until)
+        self._limited = {c: t for c, t in self._limited.items() if t > now}
+        self._limited[chat_id] = max(self._limited.get(chat_id, 0.0), until)
+        if len(self._limited) >= GLOBAL_AFTER:
+            self.pause(seconds)
 
     @asynccontextmanager
     async def slot(self, chat_id: int) -> AsyncIterator[None]:
@@ -62,7 +83,8 @@ class Pacer:
                     yield
                 finally:
                     cell[0] = self.clock()
-                    self._chat_free[chat_id] = cell[0] + self.gap(chat_id)
+                    # a 429 met inside the block (`pausing`) may have pushed the chat's turn further
+                    self._chat_free[chat_id] = max(self._chat_free.get(chat_id, 0.0), cell[0] + self.gap(chat_id))
         finally:
             self._release_chat(chat_id)
 
@@ -71,24 +93,24 @@ class Pacer:
         return self.per_chat * GROUP_FACTOR if chat_id < 0 else self.per_chat
 
     def paced(self, send: Sender) -> Sender:
-        """`send` through this pacer; a flood wait it reports pauses every sender."""
+        """`send` through this pacer; a flood wait it reports pauses its chat (or every chat: `limited`)."""
 
         async def paced_send(chat_id: int, reply: Reply) -> Delivery:
             async with self.slot(chat_id):
                 result = await send(chat_id, reply)
             if isinstance(result, RetryLater) and result.after:
-                self.pause(result.after)
+                self.limited(chat_id, result.after)
             return result
 
         return paced_send
 
     def pausing(self, send: Sender) -> Sender:
-        """`send` for a caller that takes the `slot` itself: only a flood wait it reports pauses every sender."""
+        """`send` for a caller that takes the `slot` itself: only the flood wait it reports is kept (`limited`)."""
 
         async def pausing_send(chat_id: int, reply: Reply) -> Delivery:
             result = await send(chat_id, reply)
             if isinstance(result, RetryLater) and result.after:
-                self.pause(result.after)
+                self.limited(chat_id, result.after)
             return result
 
         return pausing_send
@@ -117,7 +139,7 @@ class Pacer:
 
     async def _sleep_until(self, moment: float) -> None:
         while (wait := max(moment, self.paused_until) - self.clock()) > 0:
-            await asyncio.sleep(wait)
+            await asyncio.sleep(min(wait, self.period))  # a period at a time, as `_overall`: the clock decides
 
     def _release_chat(self, chat_id: int) -> None:
         self._chat_users[chat_id] -= 1

@@ -7,7 +7,7 @@ database per message (thousands a minute during an alert) and still needs per-ch
 the lease costs one UPDATE every `RENEW_EVERY` seconds per worker, and the pacer that already keeps
 one process within every limit (benchmarks/alerts.py) keeps the whole bot within them
 (benchmarks/workers.py). A worker's direct replies (one per incoming message, to the chat that
-wrote) stay its own. Telegram's flood wait (`retry_after`) is shared through `paused_until`.
+wrote) stay its own. The whole bot's flood wait (bot/core/pace.py) is shared through `paused_until`.
 
 Single-process SQLite deployments: the lease is theirs, with no database round trip (`shared=False`).
 """

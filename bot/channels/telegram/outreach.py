@@ -84,7 +84,7 @@ def progress_shower(bot: Bot, pacer: Pacer) -> ShowProgress:
                     return (await bot.send_message(chat_id, text)).message_id
                 await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
             except RetryAfter as exc:
-                pacer.pause(render.retry_after_seconds(exc))
+                pacer.limited(chat_id, render.retry_after_seconds(exc))
             except BadRequest as exc:
                 if any(words in str(exc).lower() for words in GONE):
                     return None  # deleted by the sender: a new one next time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 from bot.core.dispatch import Delivery, RetryLater, Sent
 from bot.core.pace import Pacer
@@ -46,24 +47,77 @@ def test_one_chat_waits_for_its_gap() -> None:
     assert [c for c, _, _ in sends][:2] == [7, 8]  # another chat does not wait behind chat 7
 
 
-def test_a_flood_wait_pauses_every_chat() -> None:
-    async def go() -> list[float]:
-        pacer = Pacer(1000, per_chat=0)
-        at: list[float] = []
-        first = True
+class FakeClock:
+    """The pacer's clock, which `skip` moves ahead by hand: what a pause holds is read off, not timed."""
 
-        async def send(chat: int, reply: Reply) -> Delivery:
-            nonlocal first
-            at.append(time.monotonic())
-            if first:
-                first = False
-                return RetryLater("flood", 0.3)
-            return Sent(1)
+    def __init__(self) -> None:
+        self.skipped = 0.0
 
-        paced = pacer.paced(send)
-        await paced(1, Reply("x"))
-        await asyncio.gather(*(paced(c, Reply("x")) for c in (2, 3, 4)))
-        return at
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
 
-    at = asyncio.run(go())
-    assert at[1] - at[0] >= 0.3 - 1e-3 and len(at) == 4
+    def skip(self, seconds: float) -> None:
+        self.skipped += seconds
+
+
+def limited_once(chats: set[int], after: float = 30.0) -> Callable[[int, Reply], Awaitable[Delivery]]:
+    """A Bot API that answers 429 (retry_after `after`) to the first message to each of `chats`."""
+    met: set[int] = set()
+
+    async def send(chat: int, reply: Reply) -> Delivery:
+        if chat in chats and chat not in met:
+            met.add(chat)
+            return RetryLater("flood", after)
+        return Sent(1)
+
+    return send
+
+
+def test_a_flood_wait_pauses_its_own_chat_only() -> None:
+    async def go() -> None:
+        clock = FakeClock()
+        pacer = Pacer(1000, per_chat=0, clock=clock, period=0.02)
+        paced = pacer.paced(limited_once({-100}))
+        assert await paced(-100, Reply("to the group")) == RetryLater("flood", 30.0)  # its per-minute limit
+        # a villager and an officer are sent to at once: nothing waits for the group's 30 s
+        assert await asyncio.gather(paced(5001, Reply("answer")), paced(1001, Reply("card"))) == [Sent(1), Sent(1)]
+        assert pacer.paused_until < clock()
+        # the group itself waits its 30 s out
+        to_group = asyncio.create_task(paced(-100, Reply("again")))
+        await asyncio.sleep(0.05)
+        assert not to_group.done()
+        clock.skip(30)
+        assert await to_group == Sent(1)
+
+    asyncio.run(go())
+
+
+def test_several_chats_limited_at_once_pause_every_chat() -> None:
+    async def go() -> None:
+        clock = FakeClock()
+        pacer = Pacer(1000, per_chat=0, clock=clock, period=0.02)
+        paced = pacer.paced(limited_once({1, 2, 3}, after=5.0))
+        assert [await paced(c, Reply("x")) for c in (1, 2)] == [RetryLater("flood", 5.0)] * 2
+        assert pacer.paused_until < clock()  # two chats: their own limits still
+        assert await paced(3, Reply("x")) == RetryLater("flood", 5.0)
+        assert pacer.paused_until > clock() + 4.5  # the third at once: the bot's overall limit
+        other = asyncio.create_task(paced(4, Reply("x")))
+        await asyncio.sleep(0.05)
+        assert not other.done()  # a chat never limited waits too
+        clock.skip(5)
+        assert await other == Sent(1)
+
+    asyncio.run(go())
+
+
+def test_chats_limited_one_after_another_stay_their_own() -> None:
+    async def go() -> None:
+        clock = FakeClock()
+        pacer = Pacer(1000, per_chat=0, clock=clock, period=0.02)
+        paced = pacer.paced(limited_once({1, 2, 3}, after=5.0))
+        for chat in (1, 2, 3):
+            await paced(chat, Reply("x"))
+            clock.skip(6)  # each pause over before the next 429
+        assert pacer.paused_until < clock()
+
+    asyncio.run(go())
