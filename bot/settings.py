@@ -2,29 +2,23 @@
 
 The defaults are the dataclasses' below and nowhere else: the shipped config.yaml shows each
 setting to the operator at exactly that value (tests/bot/test_settings.py fails if they differ).
-Own loader rather than pydantic-settings: the 100 lines below give typed, frozen dataclasses that
-the code and tests build directly, paths relative to the config file, errors that name the
-setting, and no two extra dependencies (pydantic, pydantic-core) for one start-up step.
+Own loader (bot/settings_build.py) rather than pydantic-settings: its 120 lines give typed, frozen
+dataclasses that the code and tests build directly, paths relative to the config file, errors that
+name the setting, and no two extra dependencies (pydantic, pydantic-core) for one start-up step.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.errors import SettingsError
 from bot.paths import CHECKOUT, CONTENT, PROJECT_ROOT, VAR  # where the defaults point: a checkout or a wheel
+from bot.settings_build import SIGNED, EnvText, build, read_yaml
 
 ENV_PREFIX = "CUNJING_"
-SIGNED = {"signed": True}  # field metadata: this number may be negative (numbers are not, by default)
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -133,8 +127,11 @@ class VoiceSettings:
     max_chunk_chars: int = 80
     cache_max_mb: float = 200.0
     player: str = ""
+    hearing: str = "auto"  # auto | off: villagers' voice notes heard when the `hearing` extra is installed
+    hearing_max_seconds: float = 60.0  # a longer voice note is not heard (the buttons instead)
 
     def __post_init__(self) -> None:
+        _one_of("hearing", self.hearing, ("auto", "off"))
         if self.max_chunk_chars < 1:
             raise ValueError(f"max_chunk_chars must be at least 1, got {self.max_chunk_chars}")
         if not 0.0 <= self.volume <= 1.0:
@@ -201,9 +198,17 @@ class MonitorSettings:
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    # asked questions and scam checks (villagers' words) older than this are deleted; 0: kept forever.
-    # Requests and their audit trail are kept.
+    # asked questions and scam checks (villagers' words) older than this are deleted, the questions
+    # labelled with /review aside; 0: kept forever. Requests and their audit trail are kept.
     questions_days: int = 180
+    # outbox rows sent or given up, and message links, older than this are deleted, but for requests
+    # open or closed within it; 0: kept forever. At least a week: a row's key keeps a message from
+    # being sent twice, however late its update comes again.
+    sent_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.sent_days != 0 and self.sent_days < 7:
+            raise ValueError(f"sent_days must be 0 (kept forever) or at least 7, got {self.sent_days}")
 
 
 @dataclass(frozen=True)
@@ -235,120 +240,17 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     """Read the config file, apply environment overrides, check every value's type."""
     env = os.environ if env is None else env
     path = path or config_path(env)
-    raw = _read_yaml(path) if path else {}
+    raw = read_yaml(path) if path else {}
     for name, value in env.items():
         if name.startswith(ENV_PREFIX) and "__" in name:
             section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
             raw.setdefault(section, {})
             if not isinstance(raw[section], dict):
                 raise SettingsError(f"{section}: expected a section of settings")
-            raw[section][key] = _EnvText(value)
+            raw[section][key] = EnvText(value)
     raw.setdefault("telegram", {})
     if isinstance(raw["telegram"], dict):
         if "token" in raw["telegram"]:
             raise SettingsError("telegram.token: the token comes from TELEGRAM_BOT_TOKEN only, never a file")
         raw["telegram"]["token"] = env.get("TELEGRAM_BOT_TOKEN", "")
-    return _build(Settings, raw, "", path.parent if path else Path.cwd())
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SettingsError(f"{path}: configuration file not found") from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise SettingsError(f"{path}: expected sections of settings at the top level")
-    return data
-
-
-class _EnvText(str):
-    """A value from the environment: read as its setting's type (`_from_env`), not as YAML up front."""
-
-
-def _yaml(text: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return str(text)
-
-
-def _from_env(hint: Any, text: _EnvText) -> Any:
-    """Text and paths as written (`no` stays `no`, `0123` stays `0123`), lists as `[a, b]` or `a, b`
-    (each element read as its type), anything else as YAML (`-5`, `0.05`, `true`, `null`)."""
-    if hint in (str, Path):
-        return str(text)
-    if typing.get_origin(hint) is tuple and not text.lstrip().startswith("["):
-        return [_EnvText(v.strip()) for v in text.split(",") if v.strip()]
-    return _yaml(text)
-
-
-def _build(cls: type, raw: Any, prefix: str, base: Path) -> Any:
-    if not isinstance(raw, dict):
-        raise SettingsError(f"{prefix.rstrip('.')}: expected a section of settings")
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    for key in raw:
-        if key not in known:
-            raise SettingsError(f"{prefix}{key}: unknown setting")
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in raw:
-            continue
-        name = f"{prefix}{f.name}"
-        hint = hints[f.name]
-        if dataclasses.is_dataclass(hint):
-            values[f.name] = _build(typing.cast(type, hint), raw[f.name] or {}, f"{name}.", base)
-        else:
-            values[f.name] = _coerce(hint, raw[f.name], name, base, signed=f.metadata.get("signed", False))
-    try:
-        return cls(**values)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{prefix.rstrip('.')}: {exc}") from None
-
-
-def _coerce(hint: Any, value: Any, name: str, base: Path, signed: bool = False) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if isinstance(value, _EnvText) and _yaml(value) is None:  # `null`, `~` or empty
-            value = None
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _coerce(inner[0], value, name, base, signed)
-    if isinstance(value, _EnvText):
-        value = _from_env(hint, value)
-    if origin is tuple:
-        if isinstance(value, str):  # `a, b` in the file too
-            value = _from_env(hint, _EnvText(value))
-        if not isinstance(value, list | tuple):
-            raise SettingsError(f"{name}: expected a list, got {value!r}")
-        return tuple(_coerce(args[0], v, f"{name}[{i}]", base, signed) for i, v in enumerate(value))
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        raise SettingsError(f"{name}: expected true or false, got {value!r}")
-    if hint in (int, float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingsError(f"{name}: expected a number, got {value!r}")
-        if hint is int and isinstance(value, float) and not value.is_integer():
-            raise SettingsError(f"{name}: expected a whole number, got {value!r}")
-        if value < 0 and not signed:
-            raise SettingsError(f"{name}: must not be negative, got {value!r}")
-        return hint(value)
-    if hint is Path:
-        if not isinstance(value, str) or not value:
-            raise SettingsError(f"{name}: expected a path, got {value!r}")
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else (base / path).resolve()
-    if hint is str:
-        if value is None:
-            return ""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):  # YAML reads `no` as false
-            raise SettingsError(f"{name}: expected text (in quotes), got {value!r}")
-        return str(value)
-    raise SettingsError(f"{name}: unsupported setting type {hint!r}")
+    return build(Settings, raw, "", path.parent if path else Path.cwd())

@@ -25,14 +25,17 @@ def measure_outbox(services: Services) -> int:
 
 
 def purge_old(services: Services) -> int:
-    """Delete asked questions and scam checks older than `retention.questions_days` (0: never)."""
-    days = services.settings.retention.questions_days
-    if days <= 0:
-        return 0
-    with services.db.begin() as session:
-        gone = retention.purge_before(session, utcnow() - timedelta(days=days))
-    for table, rows in gone.items():
-        metrics.RETENTION_PURGED.labels(table).inc(rows)
-    if any(gone.values()):
-        log.info("retention: deleted %s older than %d days", ", ".join(f"{n} {t}" for t, n in gone.items()), days)
+    """Delete asked questions and scam checks older than `retention.questions_days`, and what was
+    sent older than `retention.sent_days` (0: never); bot/store/retention.py says what stays."""
+    settings = services.settings.retention
+    purges = ((settings.questions_days, retention.purge_before), (settings.sent_days, retention.purge_sent_before))
+    for days, purge in purges:
+        if days <= 0:
+            continue
+        with services.db.begin() as session:
+            gone = purge(session, utcnow() - timedelta(days=days))
+        for table, rows in gone.items():
+            metrics.RETENTION_PURGED.labels(table).inc(rows)
+        if any(gone.values()):
+            log.info("retention: deleted %s older than %d days", ", ".join(f"{n} {t}" for t, n in gone.items()), days)
     return 0
