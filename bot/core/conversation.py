@@ -109,9 +109,14 @@ class Conversation:
                 lang = language.choose(words, citizen.lang, lang)
                 turn = Turn(msg, session, self.services, knowledge, citizen, lang, officer)
                 outcome = self.dispatch(turn)
+                if msg.heard:  # a voice note's text: what was heard leads (bot/core/media.py)
+                    outcome = media.heard(turn, outcome)
                 if msg.update_id is not None and outcome.replies:
                     updates.keep_replies(session, msg.update_id, [outbox.payload(r) for r in outcome.replies])
-                return Outcome(outcome.replies, outcome.state, outcome.notes, turn.queued, outcome.reloaded)
+                # a review choice checked in the background reloaded the FAQ here: the next turn, whoever's,
+                # tells the channel's process, which hands its FAQ to a core started again
+                reloaded = outcome.reloaded or review.WORKER.tell()
+                return Outcome(outcome.replies, outcome.state, outcome.notes, turn.queued, reloaded)
         except UserError as exc:
             return Outcome.text(knowledge.faq.message(exc.key, lang, **exc.params))
         except Exception as exc:

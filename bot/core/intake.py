@@ -8,6 +8,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.core import cards, keyboard, villagers
 from bot.core.turn import Turn
 from bot.core.types import Aside, Attachment, Outcome, Reply
@@ -110,6 +112,14 @@ def with_phone(turn: Turn, phone: str) -> Outcome:
     turn.set_state(None)
     attachments = [Attachment(a["kind"], a["file_id"]) for a in data.get("attachments", [])]
     return keyboard.with_main(turn, submit(turn, data["kind"], data.get("details", ""), phone, attachments))
+
+
+def keeps_photos(db: sessionmaker[Session], user_id: int) -> bool:
+    """Whether a photo from `user_id` now would be kept for the request being written (`on_attachment`),
+    its words unused: the channel then spares the second of OCR it would take (bot/channels/telegram/media.py)."""
+    with db() as session:
+        citizen = citizens.by_user_id(session, user_id)
+        return citizen is not None and citizen.state in (DETAILS, PHONE)
 
 
 def on_attachment(turn: Turn) -> Outcome:

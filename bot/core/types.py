@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Attachment:
-    kind: str  # photo | document
+    kind: str  # photo | document | voice
     file_id: str
     name: str = ""
     text: str = ""  # the words a photo shows, read by the channel (bot/reading.py); "" when none
@@ -38,6 +38,7 @@ class Incoming:
     chat_title: str = ""  # a group's title (kept when the group is linked to a village)
     contact_phone: str = ""  # a shared contact's phone number (kind "contact")
     contact_own: bool = False  # the contact is the sender's own ("send my number"), not someone else's
+    heard: bool = False  # a voice note: `text` is what the channel heard in it (voice/hearing.py), not typed
 
     @property
     def in_group(self) -> bool:

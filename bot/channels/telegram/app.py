@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import hmac
 import logging
@@ -17,7 +18,7 @@ from bot.channels.telegram.media import Media
 from bot.channels.telegram.ordering import PerUserOrder, slow_down
 from bot.channels.telegram.runtime import Runtime, busy_while_recording, handle, runtime_of, runtime_of_app
 from bot.channels.telegram.transport import AiohttpRequest
-from bot.core import periodic
+from bot.core import intake, periodic
 from bot.core.conversation import Conversation
 from bot.core.core_process import CoreProcess
 from bot.core.dispatch import Dispatcher
@@ -58,7 +59,7 @@ def build_app(settings: Settings, knowledge: Knowledge | None = None) -> Applica
         .request(AiohttpRequest(tg.concurrent_updates + SENDERS_POOL, read_timeout=tg.send_timeout))
         .get_updates_request(inbox.RecordingRequest(updates))  # each poll's updates recorded in one go
         # no retries here: a 429 goes back to its sender, which waits retry_after (a reply) or reschedules
-        # the row and pauses every sender (the outbox and alerts, through the pacer) without holding a handler
+        # the row and pauses its chat (every sender when several chats are limited at once: bot/core/pace.py)
         .rate_limiter(AIORateLimiter(overall_max_rate=tg.overall_per_second, overall_time_period=1, max_retries=0))
         .concurrent_updates(order)
         .post_init(post_init)
@@ -134,7 +135,8 @@ async def post_init(app: Application) -> None:
     lease = SenderLease(services.db, shared=engine.dialect.name != "sqlite")
     await asyncio.to_thread(lease.renew)
     app.bot_data["pacer"], app.bot_data["lease"] = pacer, lease
-    media = Media(settings)  # photos read and voice notes made, in threads of this process
+    # photos read (not one kept for a request being written) and voice notes made, in threads of this process
+    media = Media(settings, functools.partial(intake.keeps_photos, services.db))
     send = pacer.paced(lambda chat_id, reply: render.deliver(app.bot, chat_id, reply, media.voice_note))
     outreach.setup(app, services, pacer, holding=lambda: lease.held)
     dispatcher = Dispatcher(
@@ -144,7 +146,7 @@ async def post_init(app: Application) -> None:
         settings.telegram.max_send_attempts,
         running=lambda: app.running and lease.held,  # a stop does not wait for the whole outbox at Telegram's pace
     )
-    core = CoreProcess(settings) if settings.telegram.core_process else None
+    core = CoreProcess(settings, services.knowledge) if settings.telegram.core_process else None
     app.bot_data["runtime"] = Runtime(
         services, Conversation(services), dispatcher, spawn=app.create_task, running=lambda: app.running, core=core,
         media=media, flood_wait=lambda: pacer.paused_until - pacer.clock(),

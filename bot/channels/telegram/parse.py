@@ -27,6 +27,8 @@ def attachments(message: Message) -> tuple[Attachment, ...]:
         return (Attachment("photo", message.photo[-1].file_id),)  # the largest size
     if message.document:
         return (Attachment("document", message.document.file_id, message.document.file_name or ""),)
+    if message.voice:
+        return (Attachment("voice", message.voice.file_id),)  # heard before the turn (media.py)
     return ()
 
 

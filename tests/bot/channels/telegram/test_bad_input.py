@@ -21,7 +21,7 @@ async def test_messages_the_bot_cannot_read_are_answered(bot: Bot) -> None:
 
 async def cannot_read(bot: Bot, villager: FakeUser, lang: str) -> None:
     assert (await villager.send_sticker()).texts == [bot.say("unsupported.sticker", lang)]
-    heard = (await villager.send_voice()).texts  # no speech recogniser: big buttons and the officer's phone
+    heard = (await villager.send_voice()).texts  # not audio that can be heard: big buttons and the officer's phone
     officer = bot.say("voice.officer", lang, name=OFFICERS[1001], phone="13800000001")
     assert heard == ["\n".join([bot.say("voice.cannot_listen", lang), officer])]
     assert (await villager.send_location()).texts == [bot.say("unsupported.location", lang)]
