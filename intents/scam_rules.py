@@ -10,27 +10,31 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.errors import FaqError
 from intents.faq import LANGS, Problem, read_yaml, strip_marks
 from intents.links import LinkPolicy
-from intents.scam_patterns import Negation, Pattern, Reason, Rule
+from intents.scam_patterns import Reason, Rule
 from intents.scam_phones import PhonePolicy
-from intents.scam_regex import distribute
+from intents.scam_rules_terms import CODE, TermReader
 
 RULES_FILE = "scam_rules.yaml"
 # Facts the extractors establish; rules may require or forbid them, `signals` gives some a weight.
 LINK_FACTS = (
-    "link", "bad_link", "official_link", "ip_link", "punycode", "shortener", "lookalike", "disguised_domain",
+    "link",
+    "bad_link",
+    "official_link",
+    "ip_link",
+    "punycode",
+    "shortener",
+    "lookalike",
+    "disguised_domain",
     "suspicious_tld",
 )
 PHONE_FACTS = ("phone", "intl_number", "virtual_number", "fake_service_number")
 TEXT_FACTS = ("sender_tag", "english", "warning_sentence")
 FACTS = frozenset(LINK_FACTS + PHONE_FACTS + TEXT_FACTS)
 FAILED = "check_failed"  # the reason given if the engine itself fails on a message
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-_LIST_REF = re.compile(r"@([a-z][a-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -55,103 +59,8 @@ class ScamRules:
     warning_clauses: re.Pattern[str] | None = None
 
 
-class _Reader:
-    """Collects problems while turning the raw YAML into compiled rules."""
-
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
-        self.file = str(path)
-        self.data = data
-        self.problems: list[Problem] = []
-        self.lists: dict[str, str] = {}
-        self.negation: Negation | None = None
-
-    def problem(self, line: int, message: str) -> None:
-        """Note one problem at `line` of the rules file."""
-        self.problems.append(Problem(self.file, line, message))
-
-    def line(self, raw: Any, default: int = 1) -> int:
-        """The line a mapping of the file starts on, or `default`."""
-        return raw.get("__line__", default) if isinstance(raw, dict) else default
-
-    def section(self, key: str, kind: type) -> Any:
-        """A top-level section that must be a mapping or a list (an empty one if it is not)."""
-        value = self.data.get(key)
-        if not isinstance(value, kind):
-            self.problem(self.line(self.data), f"`{key}` must be a {'mapping' if kind is dict else 'list'}")
-            return kind()
-        return value
-
-    def number(self, raw: dict[str, Any], key: str, low: float, high: float, default: float) -> float:
-        """A number from `low` to `high`, or `default` with a problem."""
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            self.problem(self.line(raw), f"{key} must be a number from {low} to {high}, got {value!r}")
-            return default
-        return float(value)
-
-    def strings(self, raw: Any, what: str, line: int) -> list[str]:
-        """A list of words, or an empty list with a problem."""
-        if not isinstance(raw, list) or not all(isinstance(v, str | int) and str(v).strip() for v in raw):
-            self.problem(line, f"{what}: expected a list of words")
-            return []
-        return [str(v).strip() for v in raw]
-
-    def regex(self, term: str, line: int, what: str) -> str | None:
-        """One term as a checked regular expression, `@list` references expanded."""
-
-        def expand(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in self.lists:
-                self.problem(line, f"{what}: unknown list @{name}")
-                return "(?!)"
-            return self.lists[name]
-
-        source = _LIST_REF.sub(expand, _lower(term))
-        try:
-            re.compile(source)
-        except re.error as exc:
-            self.problem(line, f"{what}: bad regular expression {term!r}: {exc}")
-            return None
-        return source
-
-    def alternation(self, terms: Iterable[Any], lines: list[int], what: str) -> str | None:
-        """Terms joined into one alternation, each rewritten for a fast scan; None if none is usable."""
-        parts = []
-        for i, term in enumerate(terms):
-            line = lines[i] if i < len(lines) else lines[-1] if lines else 1
-            if not isinstance(term, str | int) or not str(term).strip():
-                self.problem(line, f"{what}: empty or non-text term {term!r}")
-                continue
-            source = self.regex(str(term).strip(), line, what)
-            if source is not None:
-                parts += [f"(?:{branch})" for branch in distribute(source)]
-        return "|".join(parts) if parts else None
-
-    def read_lists(self) -> None:
-        """The named word lists that terms refer to as `@name`."""
-        raw = self.section("lists", dict)
-        for name, terms in raw.items():
-            if str(name).startswith("__line"):
-                continue
-            lines = raw.get(f"__lines__{name}") or [self.line(raw)]
-            if not _CODE.match(str(name)) or not isinstance(terms, list):
-                self.problem(lines[0], f"list {name}: expected a lower-case name and a list of words")
-                continue
-            source = self.alternation(terms, lines, f"list {name}")
-            self.lists[str(name)] = f"(?:{source})" if source else "(?!)"
-
-    def read_negation(self) -> None:
-        """The negation words and their window."""
-        raw = self.data.get("negation")
-        if raw is None:
-            return
-        if not isinstance(raw, dict):
-            self.problem(self.line(self.data), "`negation` must be a mapping with window and words")
-            return
-        window = int(self.number(raw, "window", 1, 40, 6))
-        source = self.alternation(raw.get("words") or [], raw.get("__lines__words") or [self.line(raw)], "negation")
-        if source:
-            self.negation = Negation(re.compile(source), window)
+class _Reader(TermReader):
+    """The sections of the rules file: reason texts, rules, signal weights, link and phone policy, cross-checks."""
 
     def reasons(self) -> dict[str, Reason]:
         """The reason texts by code, each with zh and en."""
@@ -162,57 +71,13 @@ class _Reader:
                 continue
             line = self.line(texts, self.line(raw))
             values = [texts.get(lang) if isinstance(texts, dict) else None for lang in LANGS]
-            if not _CODE.match(str(code)):
+            if not CODE.match(str(code)):
                 self.problem(line, f"reason {code}: codes are lower_case_with_underscores")
             elif not all(isinstance(v, str) and v.strip() for v in values):
                 self.problem(line, f"reason {code}: missing or empty zh or en text")
             else:
                 out[str(code)] = Reason(str(code), str(values[0]).strip(), str(values[1]).strip())
         return out
-
-    def pattern(self, raw: dict[str, Any], what: str) -> Pattern | None:
-        """The pattern of one flag, legit or type entry."""
-        line = self.line(raw)
-        groups: list[str | None] = []
-        if "any" in raw:
-            groups.append(self.group(raw["any"], raw.get("__lines__any") or [line], what))
-        for i, group in enumerate(raw.get("all") or []):
-            lines = raw.get("__lines__all") or []
-            groups.append(self.group(group, [lines[i] if i < len(lines) else line], what))
-        if not groups and not raw.get("if"):
-            self.problem(line, f"{what}: needs `any` or `all` terms, or `if` facts")
-            return None
-        within = raw.get("within")
-        if within is not None and (isinstance(within, bool) or not isinstance(within, int) or within < 1):
-            self.problem(line, f"{what}: within must be a positive whole number of characters")
-        none = self.group(raw["none"], raw.get("__lines__none") or [line], what) if "none" in raw else None
-        requires = self.names(raw.get("if"), line, what)
-        forbids = self.names(raw.get("unless"), line, what)
-        if any(g is None for g in groups) or ("none" in raw and none is None):
-            return None
-        return Pattern(
-            groups=tuple(re.compile(g) for g in groups if g),
-            within=within if isinstance(within, int) and not isinstance(within, bool) else None,
-            none=re.compile(none) if none else None,
-            requires=frozenset(requires),
-            forbids=frozenset(forbids),
-            negation=self.negation if raw.get("negatable") else None,
-        )
-
-    def group(self, raw: Any, lines: list[int], what: str) -> str | None:
-        """One group of terms (a list, or a single term) as an alternation."""
-        if isinstance(raw, str):
-            raw = [raw]
-        if not isinstance(raw, list) or not raw:
-            self.problem(lines[0], f"{what}: a group must be a non-empty list of terms")
-            return None
-        return self.alternation(raw, lines, what)
-
-    def names(self, raw: Any, line: int, what: str) -> list[str]:
-        """The fact and code names of `if` or `unless`."""
-        if raw is None:
-            return []
-        return self.strings(raw if isinstance(raw, list) else [raw], f"{what} if/unless", line)
 
     def rules(self, key: str, reasons: Mapping[str, Reason], weight_key: str = "weight") -> tuple[Rule, ...]:
         """The entries of `flags`, `legit` or `types`, compiled."""
@@ -299,11 +164,6 @@ class _Reader:
                 self.problem(rule.line, f"type {rule.code}: unknown fraud type (not an intent id of the FAQ)")
 
 
-def _lower(term: str) -> str:
-    """A term in lower case (the text is), its escapes kept: `\\W` must not become `\\w`."""
-    return re.sub(r"\\.|[^\\]+", lambda m: m.group(0) if m.group(0).startswith("\\") else m.group(0).lower(), term)
-
-
 def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[ScamRules | None, list[Problem]]:
     """The compiled rules of `path` (None if they cannot be used) and every problem found."""
     data, problems = read_yaml(path)
@@ -323,8 +183,10 @@ def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[Sc
     group_at = r.number(thresholds, "group", 0.0, 1.0, 0.85)
     if group_at < scam_at:
         r.problem(r.line(thresholds), "thresholds: group must not be below scam")
-    warnings, clauses = (r.alternation(data.get(key) or [], data.get(f"__lines__{key}") or [1], key)
-                         for key in ("warning_sentences", "warning_clauses"))
+    warnings, clauses = (
+        r.alternation(data.get(key) or [], data.get(f"__lines__{key}") or [1], key)
+        for key in ("warning_sentences", "warning_clauses")
+    )
     flags, legit, types = r.rules("flags", reasons), r.rules("legit", reasons), r.rules("types", reasons, "score")
     r.references([*flags, *legit, *types], [rule.code for rule in (*flags, *legit)])
     r.types(types, intent_ids)
