@@ -23,7 +23,7 @@ def test_an_admin_gets_the_summary_then_each_chart_as_a_photo_file_then_the_work
     assert summary.text.startswith("📊 村警工作报告 2024-05-01 至 2024-05-15") and summary.photo is None
     assert "覆盖：村有民警 85.7%，民警有村 100%。" in summary.text  # the demo roster: QS004 has no officer
     assert [c.text for c in charts][0] == world.faq.message("report.chart.requests", "zh")
-    assert len(charts) == 7
+    assert len(charts) == 8  # requests, …, the 调结率 month by month
     for chart in charts:
         path = Path(chart.photo or "")
         assert path.is_file() and path.is_relative_to(tmp_path / "reports" / "telegram")
