@@ -21,6 +21,7 @@ import numpy as np
 from intents import index_cache, pinyin, sentences, tokens
 from intents.dialect import Dialect
 from intents.faq import Faq
+from intents.gapped import Gapped
 from intents.normalise import Normaliser
 from intents.strategies import (
     NONE,
@@ -129,7 +130,9 @@ class View:
             groups[intent_id] += feats
         nearest = NearestExample(intents, examples, reading.features, idf)
         centroid = Centroid(intents, groups, idf)
-        keywords = Keywords(intents, reading.evidence, sound=pinyin.sound)  # 医报卡 found as 医保卡
+        terms = {t for ts in reading.evidence.values() for t in ts}
+        gapped = Gapped(terms, tokens.segment)
+        keywords = Keywords(intents, reading.evidence, sound=pinyin.sound, gapped=gapped)  # 医报卡 found as 医保卡
         return View(idf, nearest, (nearest, centroid, Fuzzy(intents, examples, reading.segmented), keywords))
 
 
@@ -240,17 +243,26 @@ class Matcher:
         best = self.evidence(whole)
         if whole.spoken:
             return best
+        story = len(text) >= sentences.LONG
+        if story:  # a greeting or thanks inside a story (…人还在不在里面…) is not what it asks
+            best = self._without_chat(best)
         sure = self.confidence(best)
         near = {intent for intent, _ in best.ranked[:NEAR]}
         tables = self.dialect.tables
         parts = sentences.asking_parts(text[: self.max_chars], self.understand, tables.asking, tables.starts)
         for part in reversed(parts):  # the most context first: 要她转钱解冻 alone reads as a loan
             ev = self.evidence(self.query_of(part, exclude))
+            if story:
+                ev = self._without_chat(ev)
             # a sentence alone can look sure of something the whole message never pointed at:
             # it may only choose among the intents the whole already ranks near the top
             if ev.ranked and ev.ranked[0][0] in near and self.confidence(ev) > sure:
                 return ev
         return best
+
+    def _without_chat(self, ev: Evidence) -> Evidence:
+        """The evidence without the chat intents (greeting, thanks, help): they answer short messages."""
+        return Evidence(tuple(r for r in ev.ranked if self.faq.intents[r[0]].kind != "chat"), ev.none)
 
     def rank(self, query: Query) -> list[tuple[str, float]]:
         """Real intents by score, best first; the out-of-scope pseudo-intent first when it wins."""

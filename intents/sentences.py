@@ -62,8 +62,9 @@ def _merge_short(cut: list[str], shortest: int = 4) -> list[str]:
 def asking_parts(
     text: str, understand: Callable[[str], str], asking: Sequence[str], starts: Sequence[str]
 ) -> list[str]:
-    """The asking sentence of a long message, alone and with the one or two before it, understood,
-    shortest first ([] for a short message, or one with no asking sentence after its first)."""
+    """The asking sentence of a long message, alone and with the one or two before it, then the
+    message without its first sentence, understood, shortest first ([] for a short message, or one
+    with no asking sentence after its first)."""
     if len(text) < LONG and len(_CHINESE_COMMAS.split(text.strip())) < 3:
         return []
     read = [understand(p) for p in pieces(text, starts)]
@@ -74,4 +75,6 @@ def asking_parts(
     parts = [read[last], " ".join(read[last - 1 : last + 1])]
     if last >= 2:
         parts.append(" ".join(read[last - 2 : last + 1]))
+    if len(read) > 2:  # the story without its opening: who and when (我家老三今年二十了) sets no topic
+        parts.append(" ".join(read[1:]))
     return list(dict.fromkeys(parts))

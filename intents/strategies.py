@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from intents.gapped import Gapped
+
 NONE = "_none"  # the pseudo-intent of out-of-scope questions
 FUZZY_CHARS = 120
 FEATURE_WEIGHT = {"w": 1.0, "b": 0.6, "p": 0.4}  # words say most; bigrams and sounds catch typos
@@ -186,6 +188,7 @@ class Fuzzy:
         return out
 
 
+LOOSE = 0.5  # a keyword found only with words inside it (intents/gapped.py) is weaker evidence
 SOUND_TERM = 3  # terms this long or longer are also found by their sound (叫我 would be 教我)
 _CJK_TERM = re.compile(r"[\u3400-\u9fff]+")
 # particles are not typos of a keyword's character: 这种活能干吗 asks "can it be done", not 能干嘛
@@ -202,8 +205,10 @@ class Keywords:
         intents: IntentIndex,
         evidence: Mapping[str, Sequence[str]],
         sound: Callable[[str], str] | None = None,
+        gapped: Gapped | None = None,
     ):
         self.intents = intents
+        self.gapped = gapped  # 借我的银行卡 holds 借银行卡 (intents/gapped.py)
         self.owners: dict[str, set[str]] = defaultdict(set)
         for intent, terms in evidence.items():
             for term in terms:
@@ -261,13 +266,15 @@ class Keywords:
 
     def scores(self, query: Query) -> Scores:
         found: dict[str, list[str]] = defaultdict(list)
-        for term in self.found(query.text):
+        hits = self.found(query.text)
+        loose = self.gapped.found(query.text) - hits if self.gapped is not None else set()
+        for term in hits | loose:
             for intent in self.owners[term]:
                 found[intent].append(term)
         out = self.intents.zeros()
         for intent, terms in found.items():
             # a term inside a longer matched term of the same intent is not new evidence
             kept = [t for t in terms if not any(t != o and t in o for o in terms)]
-            total = sum(self.weight[t] * (1.0 + 0.1 * len(t)) for t in kept)
+            total = sum(self.weight[t] * (1.0 + 0.1 * len(t)) * (LOOSE if t in loose else 1.0) for t in kept)
             out[self.intents.position[intent]] = 1.0 - math.exp(-total)
         return out

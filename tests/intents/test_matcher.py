@@ -9,7 +9,9 @@ from pypinyin import lazy_pinyin
 
 from bot.services import build_matcher
 from bot.settings import load_settings
+from intents import sentences, tokens
 from intents.faq import load_faq
+from intents.gapped import Gapped
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,35 @@ def test_a_long_story_that_never_names_the_fraud_lands_on_it(matcher):
         "要给我三倍赔偿 让我先下载一个软件 按他说的一步一步操作 我有点不放心"
     )
     assert matcher.match(story).intent == "fraud.fake_customer_service"
+
+
+def test_a_keyword_said_with_words_inside_it_is_still_the_keyword(matcher):
+    # 借…银行卡 with 我那张 inside: spoken Chinese puts words inside a set phrase
+    match = matcher.match("有个老乡想借我那张银行卡去收款给我好处")
+    assert match.intent == "fraud.card_renting", match.candidates
+
+
+def test_a_keyword_is_not_pieced_together_across_a_clause_or_a_long_gap():
+    gapped = Gapped(["身份证到期", "借银行卡"], tokens.segment)
+    assert gapped.found("我的身份证今年就到期了") == {"身份证到期"}
+    assert gapped.found("我的身份证 今年到期") == set()
+    assert gapped.found("借了好几次钱才办下来的银行卡") == set()
+
+
+def test_a_long_story_is_also_read_without_its_opening_sentence(matcher):
+    tables = matcher.dialect.tables
+    story = "我表哥今年四十了 在外面跑运输 前几天有人打电话说他欠了网贷 要他先交一笔钱消记录 他问这种是不是真的"
+    parts = sentences.asking_parts(story, matcher.understand, tables.asking, tables.starts)
+    assert parts[-1].startswith("在外面跑运输")
+    assert not any(p.startswith("我表哥") for p in parts)
+
+
+def test_a_story_that_asks_whether_someone_is_still_there_is_not_a_greeting(matcher):
+    story = "下午到菜园子回来 看到厨房的门开着 柜子都被拉开了 也不知道人还在不在 我要怎么办"
+    match = matcher.match(story)
+    assert match.intent != "chat.greeting"
+    assert "chat.greeting" not in match.suggestions
+    assert matcher.match("在不在").intent == "chat.greeting"  # alone, it is one
 
 
 @pytest.mark.parametrize(
