@@ -317,6 +317,9 @@ def run(settings: Settings) -> int:
             webhook_url=f"{settings.telegram.webhook_url.rstrip('/')}/{path}",
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
+            # Telegram's connections to us at once (1-100, 40 unless set): as many as the handlers
+            # take at once, so that several workers behind a proxy each get enough to keep busy
+            max_connections=max(1, min(100, settings.telegram.concurrent_updates)),
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=int(settings.telegram.poll_timeout))

@@ -59,6 +59,8 @@ async def test_the_bot_answers_on_its_webhook_and_refuses_a_post_without_the_sec
             assert secret and api.token not in api.webhook["url"] and api.token not in secret
             # the path shows in every proxy's access log: it must not give the secret away
             assert secret not in api.webhook["url"]
+            # Telegram may POST as many at once as the bot handles at once (telegram.concurrent_updates)
+            assert int(str(api.webhook.get("max_connections"))) == 64
 
             villager = api.user(5401, "村民")
             village = faq.message("welcome.village", "zh", village="青山村", town="青山镇（示例）", officer="王示例")
