@@ -17,6 +17,7 @@ from intents.scamcheck import REMINDER, ScamChecker
 
 FAQ = PROJECT_ROOT / "faq"
 GROUP_SET = PROJECT_ROOT / "benchmarks" / "group_messages.jsonl"
+PARTS = ["before", "after", "fresh", "blind2"]  # the `part` of each line, in the order they were written
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +99,36 @@ def test_the_group_set_has_a_fresh_part_and_enough_ordinary_messages():
     assert len({r["text"] for r in rows}) == len(rows)
     kinds = {r["kind"] for r in rows if not r["scam"]}
     assert {"family", "market", "notice", "red_envelope", "police_reminder", "scam_talk"} <= kinds
+    assert {r["part"] for r in rows} == set(PARTS)
 
 
-def test_the_guard_meets_its_targets_on_the_group_set(checker):
-    """Scam posts answered >= 90 %, ordinary messages answered <= 1 % (issue 17), on every part."""
+def test_the_blind2_part_is_a_blind_set_of_the_size_asked_for():
     rows = [json.loads(line) for line in GROUP_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for part in {r["part"] for r in rows}:
-        scams = [r["text"] for r in rows if r["part"] == part and r["scam"]]
-        ordinary = [r["text"] for r in rows if r["part"] == part and not r["scam"]]
-        assert sum(answered(checker, t) for t in scams) >= 0.9 * len(scams), part
-        assert sum(answered(checker, t) for t in ordinary) <= 0.01 * len(ordinary), part
+    blind2 = [r for r in rows if r["part"] == "blind2"]
+    assert sum(not r["scam"] for r in blind2) >= 200
+    assert sum(r["scam"] for r in blind2) >= 40
+    assert {"school", "subsidy_notice"} <= {r["kind"] for r in blind2 if not r["scam"]}
+    assert {"refund_service", "loan_fee", "brushing", "fake_police", "fake_relative"} <= {
+        r["kind"] for r in blind2 if r["scam"]}
+
+
+BLIND2_BELOW_TARGET = pytest.mark.xfail(strict=True, reason=(
+    "blind2, measured once on 2026-12-06 before any change: 32 / 40 scam posts answered (80 %), "
+    "below the 90 % target (README, group guard); remove this mark once it is met"))
+def part_rows(part: str, scam: bool) -> list[str]:
+    rows = [json.loads(line) for line in GROUP_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["text"] for r in rows if r["part"] == part and r["scam"] == scam]
+
+
+@pytest.mark.parametrize("part", [*PARTS[:-1], pytest.param("blind2", marks=BLIND2_BELOW_TARGET)])
+def test_the_guard_answers_90_percent_of_the_scam_posts_of_each_part(checker, part):
+    """Scam posts answered >= 90 % (issue 17)."""
+    scams = part_rows(part, scam=True)
+    assert sum(answered(checker, t) for t in scams) >= 0.9 * len(scams), part
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_the_guard_answers_at_most_1_percent_of_the_ordinary_messages_of_each_part(checker, part):
+    """Ordinary messages answered <= 1 % (issue 17)."""
+    ordinary = part_rows(part, scam=False)
+    assert sum(answered(checker, t) for t in ordinary) <= 0.01 * len(ordinary), part
