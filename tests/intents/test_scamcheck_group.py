@@ -83,6 +83,55 @@ def test_the_group_scam_posts_the_fresh_part_missed_are_answered(checker, text):
     assert answered(checker, text), (checker.check(text), text)
 
 
+@pytest.mark.parametrize("text", [
+    # a group buy paid before anything arrives, with a price too good or a deadline
+    "荔枝团购开始了，三斤只要十五，今天六点前先把钱转我，周五统一发货",
+    "群内特价五粮液，市场价一千二，现在只要三百八，先付定金锁货，限量二十瓶",
+    "拼团买进口奶粉，原价三百九，团购价九十九，扫码先付全款，满五十人开团",
+    # 刷单: pay for the order first, get it back with a little more
+    "谁要做淘宝补单？先垫付两百，完成后返二百三十，当天到账",
+    "刷单兼职：先下单垫资一千，本金连同佣金秒返，多做多得",
+    # a fixed sum back every month, capital guaranteed
+    "养老项目招募：投五万每个月返两千，保本保息，三年到期还本",
+    # paid per account followed, cashed out at a count
+    "抖音关注任务，关注一个主播两块，满十个就可以提现，要做的拉你进任务群",
+])
+def test_the_group_scam_kinds_blind2_missed_are_answered(checker, text):
+    assert answered(checker, text), (checker.check(text), text)
+
+
+@pytest.mark.parametrize("text", [
+    "这周末团购草莓，接龙报名，到货后再付款，不要提前转钱",
+    "村里团购化肥，接龙登记斤数，货到了大家一起验货付款",
+    "番薯团购接龙：张三 10斤，李四 5斤，明天统一发货，收到再给钱",
+    "老王家的橘子在群里卖，十块三斤，要的接龙，送到家再给钱",
+    "超市秒杀鸡蛋，今天八点前，一块九一斤，限量一百份",
+    "我先垫付了孩子的学费，单位下个月返三千",
+    "我同事做点赞任务，前面赚了二十，后面垫了三千拿不回来",
+])
+def test_a_neighbours_group_buy_or_a_story_of_money_is_not_answered(checker, text):
+    assert not answered(checker, text), (checker.check(text), text)
+
+
+@pytest.mark.parametrize("text", [
+    "我今天接到一个电话，说能帮我刷单赚钱，骗子又来了",
+    "刚收到一条短信说我中了一台电视机，要先交邮费，太搞笑了",
+])
+def test_a_villager_laughing_at_a_scam_message_they_got_is_safe(checker, text):
+    verdict = checker.check(text)
+    assert verdict.verdict == "safe", (verdict, text)
+
+
+def test_a_villager_asking_about_a_message_they_got_is_still_checked(rules_only):
+    """"我收到一个短信说…" alone is no retelling: without the mocking it may be the scam pasted in."""
+    refused = [rule for rule in rules_only.rules.legit if rule.code == "refused"]
+    asked = rules_only.prepare("我收到一个短信说我中奖了要交手续费，是真的吗")
+    assert not any(rule.pattern.fires(asked, set()) for rule in refused)
+    laughed = rules_only.prepare("我收到一个短信说我中奖了要交手续费，笑死")
+    assert any(rule.pattern.fires(laughed, set()) for rule in refused)
+    assert not any(rule.pattern.fires(laughed, {"phone"}) for rule in refused)
+
+
 def test_a_loan_rate_is_no_investment_return(rules_only):
     """"月息0.8%" is what a loan costs; only a monthly yield no loan charges reads as a high return."""
     high = next(rule for rule in rules_only.rules.flags if rule.code == "high_return")
@@ -112,15 +161,12 @@ def test_the_blind2_part_is_a_blind_set_of_the_size_asked_for():
         r["kind"] for r in blind2 if r["scam"]}
 
 
-BLIND2_BELOW_TARGET = pytest.mark.xfail(strict=True, reason=(
-    "blind2, measured once on 2026-12-06 before any change: 32 / 40 scam posts answered (80 %), "
-    "below the 90 % target (README, group guard); remove this mark once it is met"))
 def part_rows(part: str, scam: bool) -> list[str]:
     rows = [json.loads(line) for line in GROUP_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r["text"] for r in rows if r["part"] == part and r["scam"] == scam]
 
 
-@pytest.mark.parametrize("part", [*PARTS[:-1], pytest.param("blind2", marks=BLIND2_BELOW_TARGET)])
+@pytest.mark.parametrize("part", PARTS)
 def test_the_guard_answers_90_percent_of_the_scam_posts_of_each_part(checker, part):
     """Scam posts answered >= 90 % (issue 17)."""
     scams = part_rows(part, scam=True)
