@@ -103,7 +103,7 @@ def run_written_hybrid(faq_dir: Path, items: Sequence[Item]) -> list[Predicted]:
     out = []
     with _no_gc():
         for item, risk, logit in zip(items, risks, logits, strict=True):
-            verdict, seconds = timed(shipped.check, item.text)
+            verdict, seconds = timed(shipped.judge, item.text)
             reminder = "anti_fraud_reminder" in {r.code for r in verdict.reasons}  # left to the rules
             scam = (risk if reminder else ScamModel.probability(shipped.model, risk, logit)) >= rules.suspicious_at
             out.append(Predicted(scam, verdict.type, seconds))
@@ -181,7 +181,7 @@ def run_rules(checker: ScamChecker, items: Sequence[Item]) -> list[Predicted]:
     out = []
     with _no_gc():
         for item in items:
-            verdict, seconds = timed(checker.check, item.text)
+            verdict, seconds = timed(checker.judge, item.text)
             out.append(Predicted(verdict.scam, verdict.type, seconds))
     return out
 

@@ -92,7 +92,7 @@ class ScamChecker:
         self.rules = rules
         self.model = model
         # the last few verdicts (frozen): a turn asks before it holds the database, then inside
-        self._recent = lru_cache(maxsize=8)(self._verdict)
+        self._recent = lru_cache(maxsize=8)(self.judge)
         typos = normaliser.typos if normaliser is not None else {}
         alternatives = sorted(typos, key=len, reverse=True)
         self._typos = dict(typos)
@@ -111,13 +111,14 @@ class ScamChecker:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._recent = lru_cache(maxsize=8)(self._verdict)
+        self._recent = lru_cache(maxsize=8)(self.judge)
 
     def check(self, text: str) -> Verdict:
         """The verdict on one message; never raises, whatever `text` is (bytes and others are coerced)."""
-        return self._recent(text) if isinstance(text, str) else self._verdict(text)
+        return self._recent(text) if isinstance(text, str) else self.judge(text)
 
-    def _verdict(self, text: Any) -> Verdict:
+    def judge(self, text: Any) -> Verdict:
+        """The verdict worked out afresh (`check` gives a recent one from memory): what benchmarks time."""
         try:
             return self._check(text if isinstance(text, str) else _as_text(text))
         except Exception:  # a bug must not cost the villager an answer: say "be careful" instead

@@ -49,7 +49,7 @@ def test_a_question_is_scored_once_and_outside_the_transaction(factory: sessionm
     engine = factory.kw["bind"]
     watch = Watch(engine)
     knowledge.matcher._recent = lru_cache(maxsize=8)(watch.spy("match", knowledge.matcher._match))  # type: ignore[method-assign]
-    knowledge.checker._recent = lru_cache(maxsize=8)(watch.spy("check", knowledge.checker._verdict))  # type: ignore[method-assign]
+    knowledge.checker._recent = lru_cache(maxsize=8)(watch.spy("check", knowledge.checker.judge))  # type: ignore[method-assign]
     conversation = Conversation(Services(settings, KnowledgeHolder(settings, knowledge), factory))
 
     answer = conversation.handle(text_message(5601, 5601, "身份证丢了怎么补办", lang_hint="zh"))
