@@ -2,7 +2,7 @@
 
 Run by hand: `.venv/bin/python benchmarks/field.py [--errors]`. Reads benchmarks/field_questions.jsonl
 (our own writing, never copied into the FAQ; a test checks) and prints top-1 / top-3 / correct
-fallback at the configured threshold, for each part (before, after, fresh, blind4: see README),
+fallback at the configured threshold, for each part (before, after, fresh, blind4, blind5: see README),
 each kind of wording, and the development set of ../shared/eval when it is there.
 """
 
