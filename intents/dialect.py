@@ -10,6 +10,8 @@ with the tables of faq/dialect.yaml, in one linear pass per table:
 - `digits`: a run of at least three digit characters (九六一一零, 幺三八) becomes the number;
 - `framing`: who asks for whom ("帮我爸问一下", "my mother asks") is taken off the start;
 - `asking`, `starts`: how the sentence that asks is found in a long message (intents/sentences.py);
+- `quoted`, `checks`: how a quoted message and the villager's question about it are told apart
+  (intents/quoted.py);
 - `accent`: syllable parts a Fujian accent does not tell apart (sh/s, ing/in, f/h), folded in the
   matcher's sound features so that 森份证 and 身份证 sound alike.
 """
@@ -41,6 +43,8 @@ class DialectTables:
     finals: Mapping[str, str] = field(default_factory=dict)
     asking: tuple[str, ...] = ()  # words that mark the sentence that asks (吗, 怎么办, 是不是)
     starts: tuple[str, ...] = ()  # words that start a question inside an unpunctuated run (请问, 我想问)
+    quoted: tuple[str, ...] = ()  # words that introduce a received message (发给我, 短信说: intents/quoted.py)
+    checks: tuple[str, ...] = ()  # words that ask whether a quoted message is real (是真的, 能点)
 
 
 def parse(raw: Any) -> tuple[DialectTables | None, list[str]]:
@@ -74,6 +78,8 @@ def parse(raw: Any) -> tuple[DialectTables | None, list[str]]:
         finals={str(k): str(v) for k, v in (accent.get("finals") or {}).items() if not str(k).startswith("__")},
         asking=strings("asking"),
         starts=strings("starts"),
+        quoted=strings("quoted"),
+        checks=strings("checks"),
     )
     for word in tables.words:
         if len(word) != 1:

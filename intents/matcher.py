@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from intents import index_cache, pinyin, sentences, tokens
+from intents import index_cache, pinyin, quoted, sentences, tokens
 from intents.dialect import Dialect
 from intents.faq import Faq
 from intents.gapped import Gapped
@@ -237,7 +237,8 @@ class Matcher:
 
         A long story often asks its question only at the end ("…你们说这是不是骗子"), and its early
         sentences pull towards other intents; the asking sentence alone, or with the one before it,
-        is scored too, and the reading the confidence trusts most is kept.
+        is scored too, and the reading the confidence trusts most is kept. A quoted message asked about
+        ("他发来：【…】… 是真的吗") is also read as its quote (intents/quoted.py), under the same rule.
         """
         whole = self.query(text, exclude)
         best = self.evidence(whole)
@@ -250,6 +251,9 @@ class Matcher:
         near = {intent for intent, _ in best.ranked[:NEAR]}
         tables = self.dialect.tables
         parts = sentences.asking_parts(text[: self.max_chars], self.understand, tables.asking, tables.starts)
+        received = quoted.split(text[: self.max_chars], tables.quoted, tables.checks)
+        if received is not None:  # a quoted message: its reading and the villager's question first
+            parts = [*parts, *reversed(quoted.readings(received, self.understand))]
         for part in reversed(parts):  # the most context first: 要她转钱解冻 alone reads as a loan
             ev = self.evidence(self.query_of(part, exclude))
             if story:

@@ -9,7 +9,7 @@ from pypinyin import lazy_pinyin
 
 from bot.services import build_matcher
 from bot.settings import load_settings
-from intents import sentences, tokens
+from intents import quoted, sentences, tokens
 from intents.faq import load_faq
 from intents.gapped import Gapped
 
@@ -45,6 +45,24 @@ def test_a_long_story_that_never_names_the_fraud_lands_on_it(matcher):
         "要给我三倍赔偿 让我先下载一个软件 按他说的一步一步操作 我有点不放心"
     )
     assert matcher.match(story).intent == "fraud.fake_customer_service"
+
+
+def test_a_received_message_is_told_apart_from_the_question_about_it(matcher):
+    tables = matcher.dialect.tables
+    sms = quoted.split("他发给我：【某银行】您的账户异常，请点击 https://bk-jd.top/a 解冻。这个是真的吗",
+                       tables.quoted, tables.checks)
+    assert sms is not None and sms.checking
+    assert sms.quote == "【某银行】您的账户异常，请点击  链接  解冻"
+    assert sms.outside == "他发给我 这个是真的吗"
+    marked = quoted.split("邻居转给我“明天来喝喜酒”，几点开席", tables.quoted, tables.checks)
+    assert marked is not None and not marked.checking and marked.quote == "明天来喝喜酒"
+    assert quoted.split("我儿子在外地打工，说过年回来，要给他留房间吗", tables.quoted, tables.checks) is None
+
+
+def test_a_quoted_message_asked_about_lands_on_the_scam_it_describes(matcher):
+    # "is this real" says nothing of the topic; the quote does (a link to click is phishing)
+    question = "“您的包裹派送失败，请点击 http://yz-bg.cc 补填收件地址” 这个能点吗"
+    assert matcher.match(question).intent == "fraud.phishing_link"
 
 
 def test_a_keyword_said_with_words_inside_it_is_still_the_keyword(matcher):
