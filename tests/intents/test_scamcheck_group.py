@@ -1,5 +1,6 @@
 """Issue 17: what the guard of a village group answers. Police reminders that end "…的，马上挂电话",
-villagers telling how they turned a scam away, and the group scam posts the fresh part showed missed.
+villagers telling how they turned a scam away or what happened to someone else, and the group scam
+posts the fresh, blind2 and blind3 parts showed missed.
 
 The messages are written for these tests (not taken from benchmarks/group_messages.jsonl or the
 evaluation sets).
@@ -139,6 +140,60 @@ def test_a_loan_rate_is_no_investment_return(rules_only):
     assert high.pattern.fires(rules_only.prepare("投进去月息8%，稳的"), set())
 
 
+@pytest.mark.parametrize("text", [
+    # a policy "stopped", the premiums all back, if you call their service today
+    "保险公司通知：您的重疾险已停售，保费可全额退还，请今天之内加客服微信办理退保",
+    "退保提醒：您家老人的意外险保费全部退回，逾期作废，请尽快联系专员",
+    # mining rigs and new coins that pay by themselves or will surely climb
+    "矿机托管项目，一台三千，每天自动产币，三个月回本，一年翻倍",
+    "新币空投活动，现在领一枚，下周上交易所涨十倍，稳赚",
+    # a friend from a dating group with an inside tip
+    "在相亲群认识你真高兴，我舅舅在外汇公司，有内部行情，你先投五千我带你赚",
+    # 刷单 as a part-time job at home, each order paid back with more
+    "宝妈兼职，手机上就能做，第一单返十二，做完五单本金和佣金秒返",
+    "学生党兼职在家做单，每单返八块，三单后本金加佣金一起返",
+    # pay first, 返还 more
+    "帮网店补单冲信誉，先垫付三百，完成后返还三百四十，当天结算",
+    # a retelling that brings its own contact is a pitch
+    "我表哥贷款时对方要他先交一千手续费，马上就放款了，需要的加微信 dk8866",
+])
+def test_the_group_scam_kinds_blind3_missed_are_answered(checker, text):
+    assert answered(checker, text), (checker.check(text), text)
+
+
+@pytest.mark.parametrize("text", [
+    "保险公司说退保要本人带身份证去柜台，我明天去办",
+    "儿子在深圳的厂里修矿机，说过年回不来了",
+    "女儿在相亲会上认识了个小伙子，在镇上开超市，下个月带回家看看",
+    "村里服装厂招宝妈兼职，在家钉扣子，一件五毛，月底结账",
+    "上个月我垫付了村里修路的材料钱，村委说下月返还",
+])
+def test_a_neighbours_line_with_the_same_words_is_not_answered(checker, text):
+    assert not answered(checker, text), (checker.check(text), text)
+
+
+@pytest.mark.parametrize("text", [
+    "我表姐网上办贷款，对方要她先交两千保证金，交了又说要解冻费，钱没拿到",
+    "隔壁阿婆被人骗去买什么养老项目，说每月返两千，现在一分都拿不回来",
+    "我舅舅前几天遇到一个自称客服的，说他快递丢了要理赔，让他扫码，还好他儿子拦住了",
+])
+def test_a_villager_retelling_what_happened_to_someone_else_is_safe(checker, text):
+    verdict = checker.check(text)
+    assert verdict.verdict == "safe", (verdict, text)
+
+
+def test_a_retelling_is_only_a_third_person_story_without_its_own_contact(rules_only):
+    """"要她先交…" is retold; the same post with a number to call, or a scam put to the reader, is not."""
+    retold = next(rule for rule in rules_only.rules.legit if rule.code == "retold")
+    story = rules_only.prepare("我表姐网上办贷款，对方要她先交两千保证金，钱没拿到")
+    assert retold.pattern.fires(story, set())
+    assert not retold.pattern.fires(story, {"phone"})
+    assert not retold.pattern.fires(story, {"off_platform"})
+    assert not retold.pattern.fires(rules_only.prepare("网上办贷款，先交两千保证金，马上放款"), set())
+    pitch = rules_only.prepare("我表哥被拉进一个群，一个月赚了五万，你也快来")  # a testimonial
+    assert not retold.pattern.fires(pitch, set())
+
+
 def test_the_group_set_has_a_fresh_part_and_enough_ordinary_messages():
     rows = [json.loads(line) for line in GROUP_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     fresh = [r for r in rows if r["part"] == "fresh"]
@@ -176,12 +231,7 @@ def part_rows(part: str, scam: bool) -> list[str]:
     return [r["text"] for r in rows if r["part"] == part and r["scam"] == scam]
 
 
-BLIND3_BELOW_TARGET = pytest.mark.xfail(strict=True, reason=(
-    "blind3, measured once on 2026-12-06 before any change: 35 / 42 scam posts answered (83.3 %), "
-    "below the 90 % target (README, group guard); remove this mark once it is met"))
-
-
-@pytest.mark.parametrize("part", [*PARTS[:-1], pytest.param("blind3", marks=BLIND3_BELOW_TARGET)])
+@pytest.mark.parametrize("part", PARTS)
 def test_the_guard_answers_90_percent_of_the_scam_posts_of_each_part(checker, part):
     """Scam posts answered >= 90 % (issue 17)."""
     scams = part_rows(part, scam=True)
