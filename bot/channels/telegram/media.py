@@ -61,13 +61,8 @@ class Media:
         photo = next((a for a in msg.attachments if a.kind == "photo"), None)
         if photo is None or await asyncio.to_thread(self.photo_kept, msg.user_id):
             return msg
-        try:
-            file = await bot.get_file(photo.file_id)
-            if file.file_size is not None and file.file_size > reading.MAX_BYTES:
-                return msg
-            image = bytes(await file.download_as_bytearray())
-        except TelegramError as exc:
-            log.info("photo of update %s not downloaded: %s", msg.update_id, exc)
+        image = await download(bot, photo.file_id, reading.MAX_BYTES, f"photo of update {msg.update_id}")
+        if image is None:
             return msg
         words = await asyncio.to_thread(reading.reader().text, image)
         log.info("photo of update %s: %d characters read", msg.update_id, len(words))
@@ -84,13 +79,8 @@ class Media:
         ears = hearing.hearing(self.settings.voice.hearing_max_seconds)
         if not ears.usable:
             return msg
-        try:
-            file = await bot.get_file(note.file_id)
-            if file.file_size is not None and file.file_size > hearing.MAX_BYTES:
-                return msg
-            ogg = bytes(await file.download_as_bytearray())
-        except TelegramError as exc:
-            log.info("voice note of update %s not downloaded: %s", msg.update_id, exc)
+        ogg = await download(bot, note.file_id, hearing.MAX_BYTES, f"voice note of update {msg.update_id}")
+        if ogg is None:
             return msg
         heard = await asyncio.to_thread(ears.hear, ogg)
         if heard is None or not heard.trusted:
@@ -100,3 +90,15 @@ class Media:
     def close(self) -> None:
         if self._notes is not None:
             self._notes.close()
+
+
+async def download(bot: Bot, file_id: str, max_bytes: int, what: str) -> bytes | None:
+    """A file's bytes from Telegram; None when it is larger than `max_bytes` or cannot be had."""
+    try:
+        file = await bot.get_file(file_id)
+        if file.file_size is not None and file.file_size > max_bytes:
+            return None
+        return bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        log.info("%s not downloaded: %s", what, exc)
+        return None
