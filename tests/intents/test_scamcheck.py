@@ -16,11 +16,6 @@ from intents.scamcheck import VERDICTS, ScamChecker, Verdict
 FAQ = PROJECT_ROOT / "faq"
 
 
-@pytest.fixture(scope="module")
-def checker() -> ScamChecker:
-    return ScamChecker.from_dir(FAQ)
-
-
 def codes(verdict: Verdict) -> set[str]:
     return {reason.code for reason in verdict.reasons}
 

@@ -16,19 +16,8 @@ from bot.core.guard import answers
 from bot.settings import PROJECT_ROOT
 from intents.scamcheck import REMINDER, ScamChecker
 
-FAQ = PROJECT_ROOT / "faq"
 GROUP_SET = PROJECT_ROOT / "benchmarks" / "group_messages.jsonl"
 PARTS = ["before", "after", "fresh", "blind2", "blind3"]  # the `part` of each line, in the order they were written
-
-
-@pytest.fixture(scope="module")
-def checker() -> ScamChecker:
-    return ScamChecker.from_dir(FAQ)
-
-
-@pytest.fixture(scope="module")
-def rules_only() -> ScamChecker:
-    return ScamChecker.from_dir(FAQ, with_model=False)
 
 
 def answered(judge: ScamChecker, text: str) -> bool:

@@ -20,16 +20,6 @@ from tests.shared import shared_file
 FAQ = PROJECT_ROOT / "faq"
 
 
-@pytest.fixture(scope="module")
-def checker() -> ScamChecker:
-    return ScamChecker.from_dir(FAQ)
-
-
-@pytest.fixture(scope="module")
-def rules_only() -> ScamChecker:
-    return ScamChecker.from_dir(FAQ, with_model=False)
-
-
 REMINDERS = [
     "【莆田公安】提醒您：凡是自称客服、公检法，让您共享屏幕的，一律是诈骗！请勿转账，如有疑问拨打96110。",
     "【国家反诈中心】温馨提示：陌生人让您下载会议软件、开启屏幕共享的，一律是诈骗，请立即挂断。",

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
 from intents.links import host_of, top_level_domains
 from intents.scam_regex import distribute
 from intents.scamcheck import ScamChecker
-
-FAQ = PROJECT_ROOT / "faq"
-
-
-@pytest.fixture(scope="module")
-def checker() -> ScamChecker:
-    return ScamChecker.from_dir(FAQ)
 
 
 def links(checker: ScamChecker, text: str):
