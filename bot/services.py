@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import FaqError
 from bot.settings import Settings
+from intents import semantic
 from intents.faq import Faq, load_faq
 from intents.matcher import Matcher
 from intents.scamcheck import ScamChecker
@@ -22,8 +23,14 @@ log = logging.getLogger(__name__)
 
 def build_matcher(faq: Faq, settings: Settings) -> Matcher:
     m = settings.matcher
+    encoder = semantic.load(m.semantic, m.cache_dir)
     return Matcher(
-        faq, threshold=m.threshold, suggestions=m.suggestions, max_chars=m.max_chars, cache_dir=m.cache_dir
+        faq,
+        threshold=m.threshold,
+        suggestions=m.suggestions,
+        max_chars=m.max_chars,
+        cache_dir=m.cache_dir,
+        encoder=encoder,
     )
 
 

@@ -62,10 +62,13 @@ class MatcherSettings:
     suggestions: int = 3
     max_chars: int = 2000
     cache_dir: Path | None = VAR / "cache"
+    semantic: str = "auto"  # the sentence encoder (intents/semantic.py): auto (when installed) | off
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        if self.semantic not in ("auto", "off"):
+            raise ValueError(f"semantic must be auto or off, got {self.semantic!r}")
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,11 @@ from intents.faq_model import (
     Intent,
     Lines,
     Problem,
+    SemanticCalibration,
     Text,
     first_message,
 )
-from intents.faq_schema import calibration_of, intent_of, list_of, text_of, urgency_of
+from intents.faq_schema import calibration_of, intent_of, list_of, semantic_calibration_of, text_of, urgency_of
 from intents.faq_yaml import read_yaml, strip_marks
 
 __all__ = [
@@ -80,6 +81,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
     typos: dict[str, str] = {}
     messages: dict[str, Text] = {}
     calibration: tuple[float, float, float, float] | None = None
+    semantic: SemanticCalibration | None = None
     urgency: dict[str, tuple[str, ...]] = {}
     dialect = DialectTables()
     reviewed: list[tuple[Any, str]] = []
@@ -117,6 +119,8 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
             dialect = tables or dialect
         if "calibration" in data:
             calibration = calibration_of(data["calibration"], name, data.get("__line__", 1), problems)
+        if "semantic" in data:
+            semantic = semantic_calibration_of(data["semantic"], name, data.get("__line__", 1), problems)
         for key, raw in strip_marks(data.get("messages") or {}).items():
             text = text_of(raw, f"message {key}", name, data.get("messages", {}).get("__line__", 1), problems)
             if text is not None:
@@ -124,7 +128,7 @@ def parse_faq(directory: Path) -> tuple[Faq, list[Problem]]:
     if not intents:
         problems.append(Problem(str(directory), 0, "no intents found"))
     out_of_scope += _add_reviewed(reviewed, intents, problems)
-    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration, urgency, dialect)
+    faq = Faq(intents, tuple(out_of_scope), typos, messages, directory, calibration, urgency, dialect, semantic)
     return faq, problems
 
 

@@ -104,6 +104,26 @@ class Intent:
 
 
 @dataclass(frozen=True)
+class SemanticCalibration:
+    """The confidence when the sentence encoder has read a question (intents/semantic.py):
+    sigmoid(bias + weights . signals), learned for one encoder by `cunjing faq calibrate`."""
+
+    encoder: str
+    bias: float
+    weights: tuple[float, ...]  # in the order of KEYS
+
+    KEYS = (
+        "best",
+        "margin",
+        "out_of_scope",
+        "meaning_best",
+        "meaning_out_of_scope",
+        "meaning_agrees",
+        "meaning_margin",
+    )
+
+
+@dataclass(frozen=True)
 class Faq:
     intents: Mapping[str, Intent]
     out_of_scope: tuple[str, ...] = ()
@@ -113,6 +133,7 @@ class Faq:
     calibration: tuple[float, float, float, float] | None = None  # see `cunjing faq calibrate`
     urgency: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # word lists: is it happening now?
     dialect: DialectTables = field(default_factory=DialectTables)  # faq/dialect.yaml: read back into Mandarin
+    semantic: SemanticCalibration | None = None  # the same, with the sentence encoder's signals
 
     def __getitem__(self, intent_id: str) -> Intent:
         return self.intents[intent_id]

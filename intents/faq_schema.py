@@ -23,6 +23,7 @@ from intents.faq_model import (
     Intent,
     Lines,
     Problem,
+    SemanticCalibration,
     Text,
     first_message,
 )
@@ -40,6 +41,20 @@ def calibration_of(raw: Any, name: str, line: int, problems: list[Problem]) -> t
         problems.append(Problem(name, line, f"calibration: expected numbers {', '.join(keys)}"))
         return None
     return (float(values["bias"]), float(values["best"]), float(values["margin"]), float(values["out_of_scope"]))
+
+
+def semantic_calibration_of(raw: Any, name: str, line: int, problems: list[Problem]) -> SemanticCalibration | None:
+    values = strip_marks(raw)
+    keys = ("bias", *SemanticCalibration.KEYS)
+    if (
+        not isinstance(values, dict)
+        or not isinstance(values.get("encoder"), str)
+        or any(not isinstance(values.get(k), int | float) for k in keys)
+    ):
+        problems.append(Problem(name, line, f"semantic: expected an encoder name and numbers {', '.join(keys)}"))
+        return None
+    weights = tuple(float(values[k]) for k in SemanticCalibration.KEYS)
+    return SemanticCalibration(values["encoder"], float(values["bias"]), weights)
 
 
 def urgency_of(raw: Any, name: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:

@@ -129,7 +129,7 @@ def test_out_of_scope_falls_back_with_three_suggestions(matcher):
 
 
 def test_suggestions_are_ranked_and_start_with_the_answer(matcher):
-    match = matcher.match("身份证过期了怎么换新的")
+    match = matcher.match("身份证到期了要换新的，去哪里办")
     assert match.suggestions[0] == match.intent
     scores = [s for _, s in match.candidates]
     assert scores == sorted(scores, reverse=True)
