@@ -8,9 +8,12 @@ a rule); "fresh" (155 more, 2026-12-06) was written for issue 17 and measured on
 any change made for it; "blind2" (240 more, 2026-12-06: 200 ordinary of eight kinds, 40 scam posts
 of ten) likewise, measured once, then studied; "blind3" (247 more, 2026-12-06: 205 ordinary of
 eleven kinds, 42 scam posts of thirteen) was written after the blind2 fixes, measured once (35/42
-scam posts, 1/205 ordinary), then studied. A message is answered when the guard would
-answer it (`bot.core.guard.answers`: a scam verdict at `thresholds.group`); "scam or suspicious" is
-what the checker says when asked with /check.
+scam posts, 1/205 ordinary), then studied. Session 7 (2026-12-06): "blind4" (260) and "blind5" (260)
+were written blind and measured once before the changes they measure (40/60 and 52/60 scam posts),
+then studied; "blind6" (260) was written after them and measured once (57/60, 2/200 ordinary), never
+studied. `--semantic off` measures the checker without the sentence encoder's head. A message is
+answered when the guard would answer it (`bot.core.guard.answers`: a scam verdict at
+`thresholds.group`); "scam or suspicious" is what the checker says when asked with /check.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.core.guard import answers  # noqa: E402
+from intents import semantic  # noqa: E402
 from intents.scamcheck import ScamChecker  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "group_messages.jsonl"
@@ -34,8 +38,9 @@ DATA = ROOT / "benchmarks" / "group_messages.jsonl"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list the mistakes")
+    parser.add_argument("--semantic", choices=("auto", "off"), default="auto", help="the sentence encoder's head")
     args = parser.parse_args()
-    checker = ScamChecker.from_dir(ROOT / "faq")
+    checker = ScamChecker.from_dir(ROOT / "faq", encoder=semantic.load(args.semantic, ROOT / "var" / "cache"))
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     tally: dict[tuple[str, bool, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # n, answered, flagged
     for row in rows:

@@ -17,12 +17,15 @@ import base64
 import json
 import math
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from intents.scam_meaning import MeaningHead
 
 MODEL_FILE = "scam_model.json"
 BITS = 16  # 65,536 buckets: collisions cost little at this data size, the file stays small
@@ -43,6 +46,10 @@ def buckets(text: str, bits: int = BITS) -> npt.NDArray[np.int64]:
     return np.unique((grams * _MIX) >> np.uint64(64 - bits)).astype(np.int64)
 
 
+def _clip(logit: float) -> float:
+    return max(-30.0, min(30.0, logit))
+
+
 def sigmoid(x: float) -> float:
     """The logistic function, safe for large |x|."""
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
@@ -56,6 +63,7 @@ class ScamModel:
     bias: float
     combine: tuple[float, float, float]  # c0, c1 (rule risk), c2 (model logit)
     trained_on: int = 0
+    meaning: MeaningHead | None = None  # the encoder's opinion and the decision with it (scam_meaning.py)
 
     def logit(self, text: str) -> float:
         """The model's log-odds that prepared `text` is a scam."""
@@ -64,10 +72,14 @@ class ScamModel:
             return self.bias
         return float(self.bias + self.weights[found].sum() / math.sqrt(found.size))
 
-    def probability(self, rule_risk: float, logit: float) -> float:
-        """The calibrated probability of a scam from the rules' risk and the model's logit."""
+    def probability(self, rule_risk: float, logit: float, meaning: float | None = None) -> float:
+        """The calibrated probability of a scam from the rules' risk and the model's logit, and the
+        meaning head's logit when the encoder read the message."""
+        if meaning is not None and self.meaning is not None:
+            c0, c1, c2, c3 = self.meaning.combine
+            return sigmoid(c0 + c1 * rule_risk + c2 * _clip(logit) + c3 * _clip(meaning))
         c0, c1, c2 = self.combine
-        return sigmoid(c0 + c1 * rule_risk + c2 * max(-30.0, min(30.0, logit)))
+        return sigmoid(c0 + c1 * rule_risk + c2 * _clip(logit))
 
     def as_json(self) -> dict[str, Any]:
         """The model as written to faq/scam_model.json (weights quantised to int8, compressed)."""
@@ -81,6 +93,7 @@ class ScamModel:
             "combine": [round(c, 6) for c in self.combine],
             "scale": round(scale / _QUANT, 9),
             "weights": base64.b64encode(zlib.compress(steps.tobytes(), 9)).decode("ascii"),
+            **({"meaning": self.meaning.as_json()} if self.meaning is not None else {}),
         }
 
     @classmethod
@@ -90,8 +103,9 @@ class ScamModel:
         if steps.size != 1 << int(data["bits"]):
             raise ValueError("scam model: weights do not match bits")
         c0, c1, c2 = (float(c) for c in data["combine"])
+        meaning = MeaningHead.from_json(data["meaning"]) if "meaning" in data else None
         return cls(steps.astype(np.float64) * float(data["scale"]), float(data["bias"]), (c0, c1, c2),
-                   int(data.get("trained_on", 0)))
+                   int(data.get("trained_on", 0)), meaning)
 
     def write(self, path: Path) -> None:
         """Write the model file (deterministic: the same model gives the same bytes)."""
@@ -141,23 +155,24 @@ def fit_weights(docs: list[npt.NDArray[np.int64]], labels: list[bool], bits: int
 FALSE_ALARM_COST = 3.0  # a legitimate message flagged counts as much as this many scams missed
 
 
-def fit_combination(features: list[tuple[float, float]], labels: list[bool], l2: float = 1.0,
-                    false_alarm_cost: float = FALSE_ALARM_COST) -> tuple[float, float, float]:
-    """c0, c1, c2 of the decision: weighted logistic regression on (rule risk, model logit), Newton's method.
+def fit_combination(features: Sequence[Sequence[float]], labels: list[bool], l2: float = 1.0,
+                    false_alarm_cost: float = FALSE_ALARM_COST) -> tuple[float, ...]:
+    """c0, c1, ... of the decision: weighted logistic regression on (rule risk, model logit[, head
+    logit]), Newton's method.
 
     The written legitimate messages are cleaner than real ones (the public sets showed the model's
     false alarms doubling at equal weights), so a false alarm is weighted `false_alarm_cost`.
     """
-    x = np.array([[1.0, r, max(-30.0, min(30.0, lg))] for r, lg in features])
+    x = np.array([[1.0, f[0], *(_clip(v) for v in f[1:])] for f in features])
     y = np.array(labels, dtype=np.float64)
     sw = np.where(y > 0, 1.0, false_alarm_cost)
-    c = np.zeros(3)
+    c = np.zeros(x.shape[1])
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ c, -30, 30)))
         grad = x.T @ ((p - y) * sw) + l2 * c
-        hess = x.T @ (x * (p * (1 - p) * sw)[:, None]) + l2 * np.eye(3)
+        hess = x.T @ (x * (p * (1 - p) * sw)[:, None]) + l2 * np.eye(x.shape[1])
         delta = np.linalg.solve(hess, grad)
         c -= delta
         if np.abs(delta).max() < 1e-9:
             break
-    return float(c[0]), float(c[1]), float(c[2])
+    return tuple(float(v) for v in c)

@@ -28,9 +28,11 @@ from typing import Any
 
 from intents.faq import read_yaml, strip_marks
 from intents.normalise import Normaliser, has_cjk, simplify
+from intents.scam_meaning import CHARS as MEANING_CHARS
 from intents.scam_model import MODEL_FILE, ScamModel, load_model
 from intents.scam_patterns import Reason, Rule
 from intents.scam_rules import FAILED, RULES_FILE, ScamRules, check_rules, load_rules
+from intents.semantic import Encoder
 
 __all__ = ["Reason", "ScamChecker", "Verdict", "check_rules"]
 
@@ -39,6 +41,13 @@ log = logging.getLogger(__name__)
 VERDICTS = ("scam", "suspicious", "safe")
 REMINDER = "anti_fraud_reminder"  # a legit code: the message is a police or anti-fraud reminder
 MODEL_REASON = "model_pattern"  # the reason given when the model alone finds a scam
+# legit codes on which the rules alone decide. A police reminder, a villager who heard of a scam or
+# turned one away: the scam's words are all there, and the learned opinions (which read words and
+# meaning) would call it one. Not `retold` (what happened to someone else): "叫她再充钱才能取出来" is
+# a mother inside a scam now. And a message sending you to the real official site: a domain is the
+# link reader's to judge, "请登录 … 办理" reads the same on a real site and a fake one.
+RULES_ALONE = frozenset({REMINDER, "hearsay", "refused", "official_site"})
+SURE_FLAG = 0.85  # on the group parts: two more scam posts answered, no ordinary one (0.8: three, and two ordinary)
 _SENTENCE_ENDS = "。!?;\n"  # after NFKC
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -88,9 +97,18 @@ class Verdict:
 class ScamChecker:
     """Judges messages with the rules of faq/scam_rules.yaml."""
 
-    def __init__(self, rules: ScamRules, normaliser: Normaliser | None = None, model: ScamModel | None = None) -> None:
+    def __init__(
+        self,
+        rules: ScamRules,
+        normaliser: Normaliser | None = None,
+        model: ScamModel | None = None,
+        encoder: Encoder | None = None,
+    ) -> None:
         self.rules = rules
         self.model = model
+        head = model.meaning if model is not None else None
+        # the sentence encoder, when the model's meaning head was trained for it (scam_meaning.py)
+        self.encoder = encoder if encoder is not None and head is not None and head.encoder == encoder.name else None
         # the last few verdicts (frozen): a turn asks before it holds the database, then inside
         self._recent = lru_cache(maxsize=8)(self.judge)
         typos = normaliser.typos if normaliser is not None else {}
@@ -99,12 +117,20 @@ class ScamChecker:
         self._typo_re = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
     @classmethod
-    def from_dir(cls, faq_dir: Path, normaliser: Normaliser | None = None, *, with_model: bool = True) -> ScamChecker:
+    def from_dir(
+        cls,
+        faq_dir: Path,
+        normaliser: Normaliser | None = None,
+        *,
+        with_model: bool = True,
+        encoder: Encoder | None = None,
+    ) -> ScamChecker:
         """The checker of a FAQ directory; the typos of its files when no normaliser is given; its
-        model when it has one (`with_model=False`: the rules alone)."""
+        model when it has one (`with_model=False`: the rules alone), read with `encoder` if given."""
         rules = load_rules(Path(faq_dir) / RULES_FILE)
         model = load_model(Path(faq_dir) / MODEL_FILE) if with_model else None
-        return cls(rules, normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir))), model)
+        typos = normaliser if normaliser is not None else Normaliser(read_typos(Path(faq_dir)))
+        return cls(rules, typos, model, encoder)
 
     def __getstate__(self) -> dict[str, Any]:  # the core's process is given the checker: not its memory
         return {k: v for k, v in self.__dict__.items() if k != "_recent"}
@@ -155,8 +181,12 @@ class ScamChecker:
         danger = _combine([*flags.values(), *signals.values()])
         risk = round(danger * (1.0 - _combine(legit.values())), 3)
         # the model learned Chinese messages only: on English text its logit is its prior, not evidence
-        if self.model is not None and REMINDER not in legit and "english" not in known:
-            risk = round(self.model.probability(risk, self.model.logit(prepared)), 3)
+        if self.model is not None and not (RULES_ALONE & legit.keys()) and "english" not in known:
+            learned = self.model.probability(risk, self.model.logit(prepared), self.meaning(prepared))
+            # a sure red flag (a safe account, an .apk to install) that nothing legitimate tempers is
+            # not argued away by models that learned what ordinary invitations and notices look like
+            sure = max([*flags.values(), *signals.values()], default=0.0) >= SURE_FLAG
+            risk = round(max(learned, risk) if sure and not legit else learned, 3)
         verdict = "scam" if risk >= self.rules.scam_at else "suspicious" if risk >= self.rules.suspicious_at else "safe"
         fraud_type = self.fraud_type(flag_text, known) if verdict != "safe" else None
         red = sorted({**signals, **flags}.items(), key=lambda kv: -kv[1])
@@ -165,6 +195,12 @@ class ScamChecker:
         if verdict != "safe" and not red and MODEL_REASON in self.rules.reasons:
             reasons = (self.rules.reasons[MODEL_REASON],)
         return Verdict(verdict, risk, fraud_type, reasons)
+
+    def meaning(self, prepared: str) -> float | None:
+        """The meaning head's logit on a prepared message, when the encoder is there to read it."""
+        if self.encoder is None or self.model is None or self.model.meaning is None:
+            return None
+        return self.model.meaning.logit(self.encoder.encode([prepared[:MEANING_CHARS]])[0])
 
     def without_warnings(self, text: str) -> str:
         """`text` with its warnings blanked: a warning sentence from its start to the end of its

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from bot.services import encoder_of
 from bot.settings import load_settings
 from intents.scamcheck import ScamChecker
 
@@ -27,8 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Judge every input line; 0 when the input ends."""
-    faq_dir = args.faq or load_settings().faq.dir
-    checker = ScamChecker.from_dir(faq_dir)
+    settings = load_settings()
+    checker = ScamChecker.from_dir(args.faq or settings.faq.dir, encoder=encoder_of(settings))
     for answer in answers(checker, sys.stdin.buffer):
         write_line(sys.stdout.buffer, answer)
     return 0

@@ -40,7 +40,7 @@ def on_forwarded(turn: Turn) -> Outcome:
 def verdict(turn: Turn, text: str) -> Outcome:
     """The checker's verdict in plain words. A scam: the verdict and what to do now in one short
     message, the reasons and the full advice behind "More"; otherwise the verdict and its reasons."""
-    result = turn.knowledge.checker.check(text)
+    result = turn.knowledge.check(text)
     log.info("scam check verdict=%s risk=%.2f type=%s", result.verdict, result.risk, result.type)
     usage.record_check(turn.session, turn.citizen.id, text, result)
     said = turn.say(f"check.{result.verdict}", risk=round(result.risk * 100))
@@ -77,7 +77,7 @@ def on_why(turn: Turn) -> Outcome:
     intent_id = (turn.msg.button or "").partition(":")[2]
     if intent_id not in turn.knowledge.faq.intents:
         return turn.reply("unsupported.other")
-    why = reasons(turn, turn.knowledge.checker.check(turn.data.get("text", ""))) if turn.state == CHECKED else []
+    why = reasons(turn, turn.knowledge.check(turn.data.get("text", ""))) if turn.state == CHECKED else []
     advice = more_reply(turn.knowledge, intent_id, turn.lang)
     report = ((Button(turn.say("button.report"), "report"),),) if turn.state == CHECKED else ()
     return Outcome((Reply("\n".join([*why, turn.say("check.advice"), advice.text]), report),))

@@ -58,7 +58,7 @@ def on_post(turn: Turn, private_button: tuple[Button, ...]) -> Outcome:
     if not text:
         return Outcome()
     checker = turn.knowledge.checker
-    verdict = checker.check(text)
+    verdict = turn.knowledge.check(text)
     if not answers(verdict, checker.rules.group_at):
         return Outcome()
     if not BUDGET.take(turn.msg.chat_id):

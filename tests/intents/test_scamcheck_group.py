@@ -14,14 +14,12 @@ import pytest
 
 from bot.core.guard import answers
 from bot.settings import PROJECT_ROOT
-from intents.scamcheck import REMINDER, ScamChecker
+from intents.scamcheck import REMINDER
+from tests.intents.conftest import answered
 
 GROUP_SET = PROJECT_ROOT / "benchmarks" / "group_messages.jsonl"
-PARTS = ["before", "after", "fresh", "blind2", "blind3"]  # the `part` of each line, in the order they were written
-
-
-def answered(judge: ScamChecker, text: str) -> bool:
-    return answers(judge.check(text), judge.rules.group_at)
+# the `part` of each line, in the order they were written
+PARTS = ["before", "after", "fresh", "blind2", "blind3", "blind4", "blind5", "blind6"]
 
 
 @pytest.mark.parametrize("text", [

@@ -109,8 +109,9 @@ def test_official_names_inside_other_domains_are_disguised(checker, url):
 
 
 def test_the_real_official_sites_stay_safe(checker):
-    assert verdict(checker, "请登录 chinatax.gov.cn 办理") == ("safe", [])
-    assert verdict(checker, "个税汇算请登录 https://etax.chinatax.gov.cn 办理") == ("safe", [])
+    # safe, and the villager is told why: it is the real site
+    assert verdict(checker, "请登录 chinatax.gov.cn 办理") == ("safe", ["official_site"])
+    assert verdict(checker, "个税汇算请登录 https://etax.chinatax.gov.cn 办理") == ("safe", ["official_site"])
     (link,) = links(checker, "工行网银 www.icbc.com.cn")
     assert link.official and not link.disguised
 
