@@ -52,7 +52,7 @@ class ScamRules:
     links: LinkPolicy
     phones: PhonePolicy
     # a scam verdict at least this sure is said unasked in a linked village group (bot/core/guard.py)
-    group_at: float = 0.85
+    group_at: float = 0.8
     # the ends of warning sentences ("…的，一律是诈骗"): the red flags do not read such a sentence
     warnings: re.Pattern[str] | None = None
     # warning clauses ("谨防…"): the red flags do not read what they match
@@ -180,7 +180,7 @@ def parse_rules(path: Path, intent_ids: Iterable[str] | None = None) -> tuple[Sc
     suspicious_at = r.number(thresholds, "suspicious", 0.0, 1.0, 0.4)
     if suspicious_at > scam_at:
         r.problem(r.line(thresholds), "thresholds: suspicious must not be above scam")
-    group_at = r.number(thresholds, "group", 0.0, 1.0, 0.85)
+    group_at = r.number(thresholds, "group", 0.0, 1.0, 0.8)
     if group_at < scam_at:
         r.problem(r.line(thresholds), "thresholds: group must not be below scam")
     warnings, clauses = (
