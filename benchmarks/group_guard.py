@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +30,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.core.guard import answers  # noqa: E402
-from intents import semantic  # noqa: E402
+from bot.services import encoder_of  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from intents.scamcheck import ScamChecker  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "group_messages.jsonl"
@@ -40,7 +42,9 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="list the mistakes")
     parser.add_argument("--semantic", choices=("auto", "off"), default="auto", help="the sentence encoder's head")
     args = parser.parse_args()
-    checker = ScamChecker.from_dir(ROOT / "faq", encoder=semantic.load(args.semantic, ROOT / "var" / "cache"))
+    settings = load_settings()
+    encoder = encoder_of(replace(settings, matcher=replace(settings.matcher, semantic=args.semantic)))
+    checker = ScamChecker.from_dir(ROOT / "faq", encoder=encoder)
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     tally: dict[tuple[str, bool, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # n, answered, flagged
     for row in rows:

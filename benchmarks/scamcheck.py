@@ -50,7 +50,6 @@ sys.path.insert(0, str(ROOT))
 
 from bot.services import Knowledge  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from intents import semantic  # noqa: E402
 from intents.scamcheck import ScamChecker, Verdict  # noqa: E402
 from intents.semantic import Encoder  # noqa: E402
 
@@ -337,14 +336,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    faq_dir = args.faq or load_settings().faq.dir
-    checker = ScamChecker.from_dir(faq_dir, with_model=False)
-    encoder = semantic.load(args.semantic, ROOT / "var" / "cache")
-    hybrid = ScamChecker.from_dir(faq_dir, encoder=encoder)
     settings = load_settings()
+    faq_dir = args.faq or settings.faq.dir
     settings = replace(settings, faq=replace(settings.faq, dir=faq_dir),
                        matcher=replace(settings.matcher, semantic=args.semantic))
-    knowledge = Knowledge.load(settings)  # the bot's naming of a scam the rules leave unnamed
+    checker = ScamChecker.from_dir(faq_dir, with_model=False)
+    knowledge = Knowledge.load(settings)  # the checker as the bot runs it, and its naming of a scam
+    hybrid, encoder = knowledge.checker, knowledge.matcher.encoder
     header = (
         f"{'set':<14} {'system':<10} {'scams':>6} {'legit':>6} {'recall':>7} {'FPR':>6} {'type':>7}"
         f" {'mean ms':>8} {'p99 ms':>8}"

@@ -68,5 +68,4 @@ def recalibrate(directory: Path, settings: Settings) -> str:
         matcher_line += f"\n{path} (with {semantic.encoder}): {fitted} (log loss {loss:.3f})"
     calibration.write(path, weights, len(data.words), semantic)
     # the scam checker's n-gram model and its decision (faq/scam_model.json), from faq/scam_messages.jsonl
-    encoder = matcher.meaning.encoder if matcher.meaning is not None else None
-    return f"{matcher_line}\n{scam_training.calibrate(directory, encoder)}"
+    return f"{matcher_line}\n{scam_training.calibrate(directory, matcher.encoder)}"

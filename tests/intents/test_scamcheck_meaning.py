@@ -13,7 +13,7 @@ from bot.services import Knowledge
 from bot.settings import load_settings
 from intents.scam_meaning import MeaningHead
 from intents.scamcheck import ScamChecker
-from tests.intents.conftest import FAQ, answered
+from tests.intents.conftest import answered
 
 
 def test_the_shipped_model_has_a_head_for_the_encoder_the_bot_runs(checker):
@@ -87,13 +87,18 @@ def test_a_villagers_line_with_the_same_words_is_not_answered(checker, text):
 def test_a_scam_the_rules_cannot_name_is_named_after_the_matchers_fraud_type():
     """Knowledge.check: the checker's verdict, its type from the matcher when the rules name none."""
     knowledge = Knowledge.load(load_settings())
-    text = "你好，这边是平台风控中心，你的账户存在异常流水，需要你配合把资金转入监管账户做资金审核"
+    text = "老同学，我现在在外地开会不方便接电话，能不能先帮我给这个账号打八千，晚上就还你"
     plain = knowledge.checker.check(text)
+    assert plain.scam and plain.type is None  # the rules see a scam and cannot say which
     told = knowledge.check(text)
-    assert told.scam and told.verdict == plain.verdict and told.risk == plain.risk
-    assert told.type is not None and told.type.startswith("fraud.")
-    if plain.type is not None:
-        assert told.type == plain.type  # the rules' type, when they have one, stays
+    assert (told.verdict, told.risk, told.reasons) == (plain.verdict, plain.risk, plain.reasons)
+    assert told.type == "fraud.impersonate_acquaintance"
+
+
+def test_a_scam_the_rules_name_keeps_their_type():
+    knowledge = Knowledge.load(load_settings())
+    text = "恭喜您被选为幸运用户，需要先交一点手续费才能领取奖品"
+    assert knowledge.check(text).type == knowledge.checker.check(text).type == "fraud.prize_lottery"
 
 
 class _Named:
@@ -102,7 +107,3 @@ class _Named:
 
     def encode(self, texts, keep=False):
         raise AssertionError("a head for another encoder must never be asked")
-
-
-def test_the_shipped_faq_directory_is_the_one_tested():
-    assert (FAQ / "scam_model.json").is_file()
